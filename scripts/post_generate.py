@@ -1,0 +1,105 @@
+"""Post-generation steps of the template, run by Copier with its own Python.
+
+Usage (from ``copier.yml``; the working directory is the rendered project)::
+
+    python post_generate.py copy      # uv sync, then ruff format
+    python post_generate.py update    # ruff format only (Copier's renders)
+    python post_generate.py migrate   # after an update: uv sync, ruff format
+
+Nothing here may fail a copy or an update: a failing step prints one
+``WARNING:`` line that says what failed and what to run later, keeps every
+file, and the script still exits 0. It uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+SYNC_OPERATIONS = frozenset({"copy", "migrate"})
+
+
+def warn(message: str) -> None:
+    """Print one warning line to standard error."""
+    print(f"WARNING: {message}", file=sys.stderr, flush=True)
+
+
+def tool_environment() -> dict[str, str]:
+    """Return this process's environment without Copier's own virtualenv.
+
+    ``VIRTUAL_ENV`` points at the environment Copier runs from; uv would warn
+    that it does not match the project and ignore it anyway.
+    """
+    return {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+
+
+def run(command: Sequence[str], project: Path) -> int | None:
+    """Run ``command`` in ``project``; return its exit code or ``None`` if absent."""
+    try:
+        completed = subprocess.run(
+            command, cwd=project, env=tool_environment(), check=False
+        )
+    except OSError:
+        return None
+    return completed.returncode
+
+
+def sync_dependencies(project: Path) -> None:
+    """Install the project's dependencies with ``uv sync``; warn on failure."""
+    uv = shutil.which("uv")
+    if uv is None:
+        warn(
+            "uv was not found on PATH, so the dependencies were not installed. "
+            f"Install uv, then run `uv sync` in {project}."
+        )
+        return
+    code = run([uv, "sync"], project)
+    if code != 0:
+        warn(
+            f"`uv sync` failed (exit code {code}), so the dependencies are not "
+            f"installed. Check your network, then run `uv sync` in {project}."
+        )
+
+
+def find_ruff(project: Path) -> str | None:
+    """Find ruff: in the project's or an enclosing workspace's ``.venv``, or PATH."""
+    for folder in (project, *project.parents):
+        candidate = folder / ".venv" / "bin" / "ruff"
+        if candidate.is_file():
+            return str(candidate)
+    return shutil.which("ruff")
+
+
+def format_code(project: Path) -> None:
+    """Format the project with ``ruff format``; warn when that is not possible."""
+    ruff = find_ruff(project)
+    if ruff is None:
+        warn(
+            "ruff was not found, so the code was not formatted. "
+            f"Run `uv sync` and then `uv run ruff format` in {project}."
+        )
+        return
+    code = run([ruff, "format", "--quiet", "."], project)
+    if code != 0:
+        warn(
+            f"`ruff format` failed (exit code {code}); "
+            f"run `uv run ruff format` in {project} to see why."
+        )
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run the steps for the operation named in ``argv`` and return 0."""
+    operation = argv[0] if argv else "copy"
+    project = Path.cwd()
+    if operation in SYNC_OPERATIONS:
+        sync_dependencies(project)
+    format_code(project)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

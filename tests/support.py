@@ -1,0 +1,153 @@
+"""Helpers shared by the template's tests: run commands, render with Copier.
+
+Everything here drives the real tools (Copier's CLI, uv, ruff, task) in
+subprocesses; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+TEXT_SUFFIXES = {".py", ".md", ".toml", ".yml", ".yaml", ".txt", ".cfg", ""}
+
+DEFAULT_TIMEOUT = 600
+
+
+def tool_env(**overrides: str) -> dict[str, str]:
+    """Return an environment for the tools: this venv's bin first, no VIRTUAL_ENV.
+
+    uv never downloads Python (none is reachable here), and the user's uv cache
+    is kept so that the whole suite shares one cache.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["UV_NO_PROGRESS"] = "1"
+    env.update(overrides)
+    return env
+
+
+def run(
+    command: Sequence[str | Path],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command, capture its output and fail with that output if asked."""
+    completed = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=dict(env) if env is not None else tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and completed.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, command))} exited {completed.returncode} in {cwd}\n"
+            f"--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}"
+        )
+    return completed
+
+
+def copier_command(*args: str | Path) -> list[str]:
+    """Return the command line that runs Copier's CLI from this environment."""
+    return [sys.executable, "-m", "copier", *map(str, args)]
+
+
+def data_args(answers: Mapping[str, object]) -> list[str]:
+    """Turn answers into ``--data key=value`` arguments."""
+    args: list[str] = []
+    for key, value in answers.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        args += ["--data", f"{key}={text}"]
+    return args
+
+
+def copier_copy(
+    template: Path,
+    destination: Path,
+    answers: Mapping[str, object] | None = None,
+    *,
+    skip_tasks: bool = True,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Render ``template`` into ``destination`` non-interactively."""
+    flags = ["--trust", "--defaults", "--quiet"]
+    if skip_tasks:
+        flags.append("--skip-tasks")
+    command = copier_command(
+        "copy", *flags, *data_args(answers or {}), template, destination
+    )
+    return run(command, destination.parent, env=env, check=check)
+
+
+def snapshot_template(destination: Path) -> Path:
+    """Copy the template's tracked and untracked-but-not-ignored files.
+
+    Tests render from this plain folder, so they see the working tree as it
+    is (committed or not) and never depend on the repository's git state.
+    """
+    listed = run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        TEMPLATE_ROOT,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (shared by all xdist workers)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def project_files(project: Path) -> set[str]:
+    """Return the project's files, relative, without tool caches and the venv."""
+    skipped = {".venv", ".ruff_cache", ".pytest_cache", "__pycache__", ".task", ".git"}
+    return {
+        path.relative_to(project).as_posix()
+        for path in project.rglob("*")
+        if path.is_file() and not skipped & set(path.relative_to(project).parts)
+    }
+
+
+def expected_files(package: str) -> set[str]:
+    """The exact file set of a rendered assignment."""
+    return {
+        ".copier-answers.yml",
+        ".gitignore",
+        ".python-version",
+        "CLAUDE.md",
+        "README.md",
+        "Taskfile.yml",
+        "ai_docs/spec_v1.md",
+        "pyproject.toml",
+        "scripts/specs.py",
+        f"src/{package}/__init__.py",
+        f"src/{package}/config.py",
+        "tests/test_config.py",
+    }

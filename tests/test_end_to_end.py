@@ -1,0 +1,91 @@
+"""A default assignment installs, formats and passes its own checks at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Render
+from support import copier_copy, run
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default-assignment")]
+
+
+@pytest.fixture(scope="module")
+def fresh_assignment(
+    template_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The default assignment, copied with its tasks (uv sync, ruff format)."""
+    destination = tmp_path_factory.mktemp("e2e") / "churn-model"
+    copier_copy(template_dir, destination, skip_tasks=False)
+    return destination
+
+
+def test_copy_installs_the_environment(fresh_assignment: Path) -> None:
+    assert (fresh_assignment / "uv.lock").is_file()
+    assert (fresh_assignment / ".venv" / "bin" / "pytest").is_file()
+
+
+def test_task_list_shows_every_task(fresh_assignment: Path) -> None:
+    listed = run(["task", "--list"], fresh_assignment).stdout
+
+    for name in ("setup", "format", "lint", "test", "check", "spec:new", "spec:list"):
+        assert f"* {name}:" in listed
+
+
+def test_task_check_is_green(fresh_assignment: Path) -> None:
+    result = run(["task", "check"], fresh_assignment)
+
+    assert " passed" in result.stdout
+
+
+def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(fresh_assignment: Path) -> None:
+    specs = fresh_assignment / "ai_docs"
+    original = (specs / "spec_v1.md").read_bytes()
+
+    run(["task", "spec:new"], fresh_assignment)
+    run(["task", "spec:new"], fresh_assignment)
+
+    assert (specs / "spec_v1.md").read_bytes() == original
+    assert (specs / "spec_v2.md").read_text().startswith("# Spec v2:")
+    assert (specs / "spec_v3.md").read_text().startswith("# Spec v3:")
+    listed = run(["task", "spec:list"], fresh_assignment).stdout.split()
+    assert listed == [f"ai_docs/spec_v{n}.md" for n in (1, 2, 3)]
+
+
+def test_spec_new_orders_versions_numerically(render: Render, tmp_path: Path) -> None:
+    project = shutil.copytree(render("default"), tmp_path / "project")
+    specs = project / "ai_docs"
+    spec_v1 = (specs / "spec_v1.md").read_text()
+    (specs / "spec_v9.md").write_text(spec_v1.replace("# Spec v1", "# Spec v9"))
+    ten = spec_v1.replace("# Spec v1", "# Spec v10").replace(
+        "### Testing results\n", "### Testing results\n\nAll green.\n"
+    )
+    (specs / "spec_v10.md").write_text(ten.replace("- [ ] Plan", "- [x] Plan"))
+
+    run(["python3", "scripts/specs.py", "new"], project)
+
+    eleven = (specs / "spec_v11.md").read_text()
+    assert eleven.startswith("# Spec v11:")
+    assert "All green." not in eleven
+    assert "### Testing results" in eleven
+    assert "- [ ] Plan approved" in eleven
+    assert (specs / "spec_v10.md").read_text() == ten.replace(
+        "- [ ] Plan", "- [x] Plan"
+    )
+
+
+def test_spec_new_leaves_every_existing_spec_untouched(
+    render: Render, tmp_path: Path
+) -> None:
+    project = shutil.copytree(render("default"), tmp_path / "project")
+    specs = project / "ai_docs"
+    (specs / "spec_v2.md").write_text("# Spec v2: mine\n\n## Review\n\nDone.\n")
+    before = {path.name: path.read_bytes() for path in specs.iterdir()}
+
+    run(["python3", "scripts/specs.py", "new"], project)
+
+    after = {path.name: path.read_bytes() for path in specs.iterdir()}
+    assert after.pop("spec_v3.md") == b"# Spec v3: mine\n\n## Review\n"
+    assert after == before

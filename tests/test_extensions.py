@@ -1,0 +1,163 @@
+"""Unit tests of the template's Jinja extensions (``extensions/``)."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import context
+import naming
+import pytest
+from jinja2 import Environment
+
+
+@pytest.fixture(autouse=True)
+def fresh_git_lookups() -> Iterator[None]:
+    """Forget cached ``git config`` answers around each test."""
+    context.git_config_value.cache_clear()
+    yield
+    context.git_config_value.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("folder", "title"),
+    [
+        ("churn-model", "Churn Model"),
+        ("/work/assignments/house_prices", "House Prices"),
+        ("week3.mlops", "Week3 Mlops"),
+    ],
+)
+def test_humanize_titles_a_folder_name(folder: str, title: str) -> None:
+    assert naming.humanize(folder) == title
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Churn Model", "churn-model"),
+        ("Über  Model -- 2", "uber-model-2"),
+        ("42 Answers", "answers"),
+        ('Ünïcode "Quoted" Model', "unicode-quoted-model"),
+    ],
+)
+def test_slugify_gives_a_valid_slug(text: str, slug: str) -> None:
+    assert naming.slugify(text) == slug
+    assert naming.project_slug_problem(slug) == ""
+
+
+def test_slugify_respects_the_length_limit() -> None:
+    slug = naming.slugify("word " * 30)
+
+    assert len(slug) <= naming.MAX_SLUG_LENGTH
+    assert naming.project_slug_problem(slug) == ""
+
+
+def test_package_name_replaces_hyphens() -> None:
+    assert naming.package_name("churn-model-2") == "churn_model_2"
+
+
+def test_toml_string_escapes_quotes_and_backslashes() -> None:
+    assert naming.toml_string('a "b" \\ c') == '"a \\"b\\" \\\\ c"'
+
+
+@pytest.mark.parametrize("value", ["churn_model", "mlops_week3", "my_package"])
+def test_package_name_problem_accepts_good_names(value: str) -> None:
+    assert naming.package_name_problem(value) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ("3d", "identifier"),
+        ("naïve", "identifier"),
+        ("import", "keyword"),
+        ("match", "keyword"),
+        ("json", "standard-library"),
+        ("test", "standard-library"),
+        ("sklearn", "dependency"),
+    ],
+)
+def test_package_name_problem_names_the_rule(value: str, rule: str) -> None:
+    message = naming.package_name_problem(value)
+
+    assert message.startswith("package_name")
+    assert rule in message
+    assert "for example: churn_model" in message
+
+
+def test_project_name_problem_rules() -> None:
+    assert naming.project_name_problem("Churn Model") == ""
+    assert "empty" in naming.project_name_problem(" ")
+    assert "one line" in naming.project_name_problem("a\nb")
+    assert "at most 80" in naming.project_name_problem("x" * 81)
+
+
+def test_author_checks() -> None:
+    assert naming.author_name_problem("Ada") == ""
+    assert "empty" in naming.author_name_problem("")
+    assert naming.author_email_problem("ada@example.com") == ""
+    assert "email" in naming.author_email_problem("ada@localhost")
+
+
+def test_naming_extension_registers_filters() -> None:
+    env = Environment(extensions=[naming.NamingExtension])
+
+    rendered = env.from_string("{{ 'Churn Model' | slugify | package_name }}")
+
+    assert rendered.render() == "churn_model"
+
+
+def test_python_minor_version() -> None:
+    assert context.python_minor_version((3, 12, 1)) == "3.12"
+    assert (
+        context.python_minor_version() == f"{sys.version_info[0]}.{sys.version_info[1]}"
+    )
+
+
+def test_defaults_come_from_git_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+
+    defaults = context.assignment_defaults()
+
+    assert defaults["git_user_name"] == "Ada Lovelace"
+    assert defaults["git_user_email"] == "ada@example.com"
+    assert defaults["current_year"] == datetime.date.today().year
+
+
+def test_defaults_fall_back_when_git_has_no_identity(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "missing"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+
+    defaults = context.assignment_defaults()
+
+    assert defaults["git_user_name"] == context.FALLBACK_AUTHOR_NAME
+    assert defaults["git_user_email"] == context.FALLBACK_AUTHOR_EMAIL
+    assert naming.author_email_problem(context.FALLBACK_AUTHOR_EMAIL) == ""
+
+
+def test_defaults_fall_back_when_git_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    assert context.git_config_value("user.name") is None
+
+
+def test_context_hook_keeps_values_already_present() -> None:
+    env = Environment(extensions=[context.AssignmentDefaults])
+    values = {"_copier_conf": {}, "git_user_name": "Given"}
+
+    rendered = env.from_string("{{ git_user_name }} {{ current_year }}").render(values)
+
+    assert rendered == f"Given {datetime.date.today().year}"

@@ -1,0 +1,54 @@
+"""The post-generation tasks never fail a copy: they warn and keep every file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from support import copier_copy, expected_files, project_files, tool_env
+
+
+def test_copy_without_uv_warns_and_keeps_every_file(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    destination = tmp_path / "churn-model"
+    bare_path = os.pathsep.join(["/usr/bin", "/bin"])  # git, but no uv and no ruff
+    env = tool_env(PATH=bare_path)
+
+    result = copier_copy(template_dir, destination, skip_tasks=False, env=env)
+
+    assert result.returncode == 0
+    assert "WARNING: uv was not found on PATH" in result.stderr
+    assert "run `uv sync` in" in result.stderr
+    assert "WARNING: ruff was not found" in result.stderr
+    assert project_files(destination) == expected_files("churn_model")
+
+
+def test_copy_offline_with_empty_cache_warns_and_keeps_every_file(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    destination = tmp_path / "churn-model"
+    empty_cache = tmp_path / "empty-uv-cache"
+    env = tool_env(UV_OFFLINE="1", UV_CACHE_DIR=str(empty_cache))
+
+    result = copier_copy(template_dir, destination, skip_tasks=False, env=env)
+
+    assert result.returncode == 0
+    assert "WARNING: `uv sync` failed" in result.stderr
+    assert "Check your network, then run `uv sync`" in result.stderr
+    assert not (destination / "uv.lock").exists()
+    assert project_files(destination) == expected_files("churn_model")
+
+
+def test_copier_runs_the_tasks_with_its_own_python() -> None:
+    # The tasks run scripts/post_generate.py with Copier's interpreter, which
+    # therefore must be able to run it: standard library only.
+    script = Path(__file__).parents[1] / "scripts" / "post_generate.py"
+    imports = {
+        line.split()[1].split(".")[0]
+        for line in script.read_text().splitlines()
+        if line.startswith(("import ", "from "))
+    }
+
+    assert imports <= set(sys.stdlib_module_names) | {"__future__"}
