@@ -32,6 +32,7 @@ def tool_env(**overrides: str) -> dict[str, str]:
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["UV_NO_PROGRESS"] = "1"
+    env["NO_COLOR"] = "1"  # plain output from task, even when CI=true
     env.update(overrides)
     return env
 
