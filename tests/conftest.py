@@ -8,6 +8,8 @@ changing anything.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -19,8 +21,20 @@ Render = Callable[[str], Path]
 
 # Answer sets of the render matrix, by name. The destination folder is always
 # "churn-model", so the defaults derive "Churn Model" / churn_model from it.
+# The matrix: every combination of the three components (with iris), every
+# dataset (with the defaults), and answers that stress names and quoting.
+COMPONENTS = ("include_api", "include_ui", "include_docker")
 ANSWER_SETS: dict[str, dict[str, object]] = {
     "default": {},
+    **{
+        "components-" + "-".join("on" if flag else "off" for flag in flags): dict(
+            zip(COMPONENTS, flags, strict=True)
+        )
+        for flags in itertools.product((True, False), repeat=3)
+        if not all(flags)
+    },
+    **{f"dataset-{name}": {"dataset": name} for name in ("wine", "breast_cancer")},
+    "diabetes": {"dataset": "diabetes"},
     "quirky": {
         "project_name": 'Ünïcode "Quoted" Model',
         "project_slug": "quirky-model",
@@ -30,7 +44,11 @@ ANSWER_SETS: dict[str, dict[str, object]] = {
         "author_email": "bob+mlops@example.org",
         "python_version": "3.13",
     },
-    "python312": {"python_version": "3.12", "project_name": "Second Model"},
+    "long-names": {
+        "project_slug": "a" * 10 + "-b" * 20,
+        "package_name": "p" * 50,
+        "python_version": "3.12",
+    },
 }
 
 
@@ -51,22 +69,33 @@ def template_dir(shared_dir: Path) -> Path:
     return target
 
 
+def shared_render(shared_dir: Path, template: Path, kind: str, name: str) -> Path:
+    """Render answer set ``name`` once per session, for every xdist worker.
+
+    ``kind`` is "raw" (``--skip-tasks``: the files exactly as rendered) or
+    "installed" (with the tasks: ``uv sync`` and ``ruff format``).
+    """
+    folder = shared_dir / kind / name
+    project = folder / "churn-model"
+    with exclusive(shared_dir / kind / f"{name}.lock"):
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            copier_copy(template, project, ANSWER_SETS[name], skip_tasks=kind == "raw")
+            (folder / "done").touch()
+    return project
+
+
 @pytest.fixture(scope="session")
 def render(shared_dir: Path, template_dir: Path) -> Render:
-    """Return a function that renders an answer set once and gives its folder."""
+    """Return a function giving the raw render of an answer set (read-only)."""
+    return functools.partial(shared_render, shared_dir, template_dir, "raw")
 
-    def rendered(name: str) -> Path:
-        folder = shared_dir / "renders" / name
-        project = folder / "churn-model"
-        with exclusive(shared_dir / "renders" / f"{name}.lock"):
-            if not (folder / "done").exists():
-                shutil.rmtree(folder, ignore_errors=True)
-                folder.mkdir(parents=True)
-                copier_copy(template_dir, project, ANSWER_SETS[name])
-                (folder / "done").touch()
-        return project
 
-    return rendered
+@pytest.fixture(scope="session")
+def installed(shared_dir: Path, template_dir: Path) -> Render:
+    """Return a function giving an answer set copied with its tasks run."""
+    return functools.partial(shared_render, shared_dir, template_dir, "installed")
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import yaml
+
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yml", ".yaml", ".txt", ".cfg", ""}
@@ -136,10 +138,20 @@ def project_files(project: Path) -> set[str]:
     }
 
 
-def expected_files(package: str) -> set[str]:
-    """The exact file set of a rendered assignment."""
-    return {
+def stored_answers(project: Path) -> dict[str, object]:
+    """Read the answers Copier recorded in a rendered project."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+
+
+def expected_files(answers: Mapping[str, object]) -> set[str]:
+    """The exact file set of an assignment rendered with ``answers``."""
+    package = answers["package_name"]
+    api, ui, docker = (
+        bool(answers[key]) for key in ("include_api", "include_ui", "include_docker")
+    )
+    files = {
         ".copier-answers.yml",
+        ".env.example",
         ".gitignore",
         ".python-version",
         "CLAUDE.md",
@@ -150,5 +162,25 @@ def expected_files(package: str) -> set[str]:
         "scripts/specs.py",
         f"src/{package}/__init__.py",
         f"src/{package}/config.py",
+        f"src/{package}/data.py",
+        f"src/{package}/evaluate.py",
+        f"src/{package}/inference.py",
+        f"src/{package}/model_io.py",
+        f"src/{package}/train.py",
+        "tests/conftest.py",
         "tests/test_config.py",
+        "tests/test_data.py",
+        "tests/test_inference.py",
+        "tests/test_model_io.py",
+        "tests/test_train.py",
     }
+    if api:
+        files |= {f"src/{package}/api.py", f"src/{package}/schemas.py"}
+        files.add("tests/test_api.py")
+    if ui:
+        files |= {f"src/{package}/ui.py", ".streamlit/config.toml", "tests/test_ui.py"}
+    if docker:
+        files |= {"Dockerfile", ".dockerignore"}
+    if docker and (api or ui):
+        files.add("compose.yaml")
+    return files

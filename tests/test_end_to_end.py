@@ -7,19 +7,15 @@ from pathlib import Path
 
 import pytest
 from conftest import Render
-from support import copier_copy, run
+from support import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default-assignment")]
 
 
 @pytest.fixture(scope="module")
-def fresh_assignment(
-    template_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def fresh_assignment(installed: Render) -> Path:
     """The default assignment, copied with its tasks (uv sync, ruff format)."""
-    destination = tmp_path_factory.mktemp("e2e") / "churn-model"
-    copier_copy(template_dir, destination, skip_tasks=False)
-    return destination
+    return installed("default")
 
 
 def test_copy_installs_the_environment(fresh_assignment: Path) -> None:
@@ -30,7 +26,7 @@ def test_copy_installs_the_environment(fresh_assignment: Path) -> None:
 def test_task_list_shows_every_task(fresh_assignment: Path) -> None:
     listed = run(["task", "--list"], fresh_assignment).stdout
 
-    for name in ("setup", "format", "lint", "test", "check", "spec:new", "spec:list"):
+    for name in ("setup", "lint", "test", "check", "train", "serve", "ui", "up"):
         assert f"* {name}:" in listed
 
 
@@ -40,17 +36,39 @@ def test_task_check_is_green(fresh_assignment: Path) -> None:
     assert " passed" in result.stdout
 
 
-def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(fresh_assignment: Path) -> None:
-    specs = fresh_assignment / "ai_docs"
+def test_train_skips_work_when_nothing_changed(fresh_assignment: Path) -> None:
+    for leftover in ("models", "reports", ".task"):  # from other tests' runs
+        shutil.rmtree(fresh_assignment / leftover, ignore_errors=True)
+
+    first = run(["task", "train"], fresh_assignment)
+    second = run(["task", "train"], fresh_assignment)
+
+    assert "Test metrics" in first.stderr
+    assert (fresh_assignment / "models" / "model.skops").is_file()
+    assert list((fresh_assignment / "reports").glob("*.png"))
+    assert "is up to date" in second.stderr
+
+
+def test_evaluate_prints_the_metrics(fresh_assignment: Path) -> None:
+    result = run(["task", "evaluate"], fresh_assignment)
+
+    assert '"accuracy"' in result.stdout
+
+
+def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(
+    render: Render, tmp_path: Path
+) -> None:
+    project = shutil.copytree(render("default"), tmp_path / "project")
+    specs = project / "ai_docs"
     original = (specs / "spec_v1.md").read_bytes()
 
-    run(["task", "spec:new"], fresh_assignment)
-    run(["task", "spec:new"], fresh_assignment)
+    run(["task", "spec:new"], project)
+    run(["task", "spec:new"], project)
 
     assert (specs / "spec_v1.md").read_bytes() == original
     assert (specs / "spec_v2.md").read_text().startswith("# Spec v2:")
     assert (specs / "spec_v3.md").read_text().startswith("# Spec v3:")
-    listed = run(["task", "spec:list"], fresh_assignment).stdout.split()
+    listed = run(["task", "spec:list"], project).stdout.split()
     assert listed == [f"ai_docs/spec_v{n}.md" for n in (1, 2, 3)]
 
 

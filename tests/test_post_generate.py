@@ -6,7 +6,13 @@ import os
 import sys
 from pathlib import Path
 
-from support import copier_copy, expected_files, project_files, tool_env
+from support import (
+    copier_copy,
+    expected_files,
+    project_files,
+    stored_answers,
+    tool_env,
+)
 
 
 def test_copy_without_uv_warns_and_keeps_every_file(
@@ -22,7 +28,7 @@ def test_copy_without_uv_warns_and_keeps_every_file(
     assert "WARNING: uv was not found on PATH" in result.stderr
     assert "run `uv sync` in" in result.stderr
     assert "WARNING: ruff was not found" in result.stderr
-    assert project_files(destination) == expected_files("churn_model")
+    assert project_files(destination) == expected_files(stored_answers(destination))
 
 
 def test_copy_offline_with_empty_cache_warns_and_keeps_every_file(
@@ -38,7 +44,7 @@ def test_copy_offline_with_empty_cache_warns_and_keeps_every_file(
     assert "WARNING: `uv sync` failed" in result.stderr
     assert "Check your network, then run `uv sync`" in result.stderr
     assert not (destination / "uv.lock").exists()
-    assert project_files(destination) == expected_files("churn_model")
+    assert project_files(destination) == expected_files(stored_answers(destination))
 
 
 def test_copier_runs_the_tasks_with_its_own_python() -> None:

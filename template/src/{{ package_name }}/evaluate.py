@@ -1,0 +1,61 @@
+"""Score models: the metrics of a task, and ``python -m <package>.evaluate``.
+
+Classification is scored by accuracy and macro F1, regression by RMSE, MAE
+and R2. Run as a module, it re-scores the saved model on the test split.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+)
+
+from .config import Settings, configure_logging
+from .data import TASK, load_dataset, split_dataset
+from .model_io import load_model
+
+logger = logging.getLogger(__name__)
+
+
+def compute_metrics(
+    task: str, y_true: pd.Series, y_pred: pd.Series
+) -> dict[str, float]:
+    """Return the metrics of ``task`` ("classification" or "regression")."""
+    if task == "classification":
+        return {
+            "accuracy": float(accuracy_score(y_true, y_pred)),
+            "f1_macro": float(f1_score(y_true, y_pred, average="macro")),
+        }
+    return {
+        "rmse": float(mean_squared_error(y_true, y_pred) ** 0.5),
+        "mae": float(mean_absolute_error(y_true, y_pred)),
+        "r2": float(r2_score(y_true, y_pred)),
+    }
+
+
+def evaluate_saved_model(settings: Settings) -> dict[str, float]:
+    """Load the saved model and score it on the test split."""
+    model = load_model(settings.model_dir)
+    split = split_dataset(load_dataset())
+    metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(split.x_test))
+    logger.info("Test metrics: %s", metrics)
+    return metrics
+
+
+def main() -> None:
+    """Print the saved model's test metrics as JSON."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    print(json.dumps(evaluate_saved_model(settings), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Save and load the trained model safely with skops.
+
+A model folder holds three files:
+
+- ``model.skops``: the fitted scikit-learn pipeline (skops format, not pickle);
+- ``metadata.json``: what the model was trained on, with the file's sha256;
+- ``metrics.json``: its scores on the test split.
+
+Loading checks the sha256 first, then refuses any type that is neither trusted
+by skops by default nor listed in :data:`EXTRA_TRUSTED_TYPES`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+from sklearn.pipeline import Pipeline
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+METRICS_FILE = "metrics.json"
+
+# Fully qualified names of types that skops does not trust by default but that
+# this project accepts, for example "mypackage.features.add_ratios". Add a name
+# only after reading the code it points to: loading runs that code.
+EXTRA_TRUSTED_TYPES: tuple[str, ...] = ()
+
+
+class ModelLoadError(RuntimeError):
+    """Raised when a saved model cannot be loaded."""
+
+
+class ModelNotFoundError(ModelLoadError):
+    """Raised when the model folder holds no trained model yet."""
+
+
+class ModelIntegrityError(ModelLoadError):
+    """Raised when the model file does not match the sha256 in its metadata."""
+
+
+class UntrustedModelError(ModelLoadError):
+    """Raised when the model file contains types that are not allowed."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A fitted pipeline with its metadata and metrics."""
+
+    pipeline: Pipeline
+    metadata: dict[str, Any]
+    metrics: dict[str, float]
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 digest of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_json(path: Path, content: dict[str, Any]) -> None:
+    """Write ``content`` as indented JSON."""
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+
+
+def save_model(
+    pipeline: Pipeline,
+    model_dir: Path,
+    metadata: dict[str, Any],
+    metrics: dict[str, float],
+) -> Path:
+    """Save the pipeline, its metadata (with the file's sha256) and metrics.
+
+    Returns:
+        The path of the saved model file.
+    """
+    model_dir.mkdir(parents=True, exist_ok=True)
+    model_path = model_dir / MODEL_FILE
+    sio.dump(pipeline, model_path)
+    write_json(
+        model_dir / METADATA_FILE, {**metadata, "model_sha256": sha256_of(model_path)}
+    )
+    write_json(model_dir / METRICS_FILE, metrics)
+    logger.info("Saved the model to %s", model_path)
+    return model_path
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """Read a JSON object, naming the file when it is missing or broken."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ModelNotFoundError(
+            f"{path} is missing: run `task train` to create the model."
+        ) from error
+    except json.JSONDecodeError as error:
+        raise ModelLoadError(f"{path} is not valid JSON: {error}") from error
+
+
+def check_types(model_path: Path) -> list[str]:
+    """Return the extra types the file needs, all of them allowed.
+
+    Raises:
+        UntrustedModelError: If the file needs a type that is not allowed.
+    """
+    needed = sio.get_untrusted_types(file=model_path)
+    refused = sorted(set(needed) - set(EXTRA_TRUSTED_TYPES))
+    if refused:
+        raise UntrustedModelError(
+            f"{model_path} contains types that are not trusted: {refused}. "
+            "Add them to EXTRA_TRUSTED_TYPES in model_io.py only after "
+            "reviewing their code."
+        )
+    return list(needed)
+
+
+def load_model(model_dir: Path) -> LoadedModel:
+    """Load and verify the model saved in ``model_dir``.
+
+    Raises:
+        ModelNotFoundError: If no model has been trained into ``model_dir``.
+        ModelIntegrityError: If the model file was changed after training.
+        UntrustedModelError: If the file contains types that are not allowed.
+        ModelLoadError: If a file is unreadable.
+    """
+    model_path = model_dir / MODEL_FILE
+    if not model_path.is_file():
+        raise ModelNotFoundError(
+            f"No model at {model_path}: run `task train` to create it."
+        )
+    metadata = read_json(model_dir / METADATA_FILE)
+    metrics = read_json(model_dir / METRICS_FILE)
+    if sha256_of(model_path) != metadata.get("model_sha256"):
+        raise ModelIntegrityError(
+            f"{model_path} does not match the sha256 in {METADATA_FILE}: "
+            "run `task train` again rather than copying model files by hand."
+        )
+    pipeline = sio.load(model_path, trusted=check_types(model_path))
+    logger.info("Loaded the model from %s", model_path)
+    return LoadedModel(pipeline=pipeline, metadata=metadata, metrics=metrics)

@@ -1,0 +1,111 @@
+"""The optional components render consistent, valid files for every combination."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from conftest import ANSWER_SETS, Render
+from support import VENV_BIN, run, stored_answers
+
+ALL_SETS = sorted(ANSWER_SETS)
+
+
+def test_taskfiles_and_compose_files_match_their_published_schemas(
+    render: Render,
+) -> None:
+    projects = [render(name) for name in ALL_SETS]
+    taskfiles = [project / "Taskfile.yml" for project in projects]
+    compose_files = [
+        project / "compose.yaml"
+        for project in projects
+        if (project / "compose.yaml").exists()
+    ]
+    checker = VENV_BIN / "check-jsonschema"
+
+    run([checker, "--builtin-schema", "vendor.taskfile", *taskfiles], projects[0])
+    run(
+        [checker, "--builtin-schema", "vendor.compose-spec", *compose_files],
+        projects[0],
+    )
+    assert len(compose_files) == sum(
+        1
+        for project in projects
+        if stored_answers(project)["include_docker"]
+        and (
+            stored_answers(project)["include_api"]
+            or stored_answers(project)["include_ui"]
+        )
+    )
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_dockerfile_passes_hadolint(render: Render, name: str) -> None:
+    project = render(name)
+    if not stored_answers(project)["include_docker"]:
+        assert not (project / "Dockerfile").exists()
+        return
+
+    run([VENV_BIN / "hadolint", "Dockerfile"], project)
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_every_task_has_a_description(render: Render, name: str) -> None:
+    tasks = yaml.safe_load((render(name) / "Taskfile.yml").read_text())["tasks"]
+
+    assert all(task.get("desc") for task in tasks.values())
+    answers = stored_answers(render(name))
+    expected = {"setup", "format", "lint", "test", "check", "train", "evaluate"}
+    expected |= {"spec:new", "spec:list"}
+    expected |= {"serve"} if answers["include_api"] else set()
+    expected |= {"ui"} if answers["include_ui"] else set()
+    expected |= {"docker:build", "docker:run"} if answers["include_docker"] else set()
+    if answers["include_docker"] and (answers["include_api"] or answers["include_ui"]):
+        expected |= {"up", "down"}
+    assert set(tasks) == expected
+
+
+def test_compose_wires_the_ui_to_a_healthy_api(render: Render) -> None:
+    compose = yaml.safe_load((render("default") / "compose.yaml").read_text())
+    api, ui = compose["services"]["api"], compose["services"]["ui"]
+
+    assert ui["environment"]["API_URL"] == "http://api:8000"
+    assert ui["depends_on"] == {"api": {"condition": "service_healthy"}}
+    assert api["healthcheck"]["test"][0] == "CMD"
+    assert "/_stcore/health" in " ".join(ui["healthcheck"]["test"])
+
+
+def test_ui_alone_loads_the_model_itself(render: Render) -> None:
+    compose = yaml.safe_load(
+        (render("components-off-on-on") / "compose.yaml").read_text()
+    )
+
+    assert set(compose["services"]) == {"ui"}
+    assert "environment" not in compose["services"]["ui"]
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_readme_explains_each_included_component(render: Render, name: str) -> None:
+    project = render(name)
+    answers = stored_answers(project)
+    readme = (project / "README.md").read_text("utf-8")
+    sections = {
+        "include_api": "## The API",
+        "include_ui": "## The web app",
+        "include_docker": "## Docker",
+    }
+
+    assert "## How the pieces connect" in readme
+    assert "## The ML pipeline" in readme
+    for question, heading in sections.items():
+        assert (heading in readme) == bool(answers[question]), heading
+
+
+def test_schema_bounds_and_task_type_follow_the_dataset(render: Render) -> None:
+    diabetes = render("diabetes")
+    package = diabetes / "src" / str(stored_answers(diabetes)["package_name"])
+
+    assert 'TASK = "regression"' in (package / "data.py").read_text()
+    assert "bmi: float = Field(" in (package / "schemas.py").read_text()
+    iris = render("default") / "src" / "churn_model"
+    assert 'TASK = "classification"' in (iris / "data.py").read_text()
+    assert "sepal_length_cm: float = Field(" in (iris / "schemas.py").read_text()
