@@ -1,0 +1,155 @@
+"""Print the template's speed figures (run with ``uv run task benchmark``).
+
+Measured on a default assignment rendered from this checkout into a
+temporary folder:
+
+- copy: ``copier copy`` with its tasks (``uv sync``, ``ruff format``);
+- test: the generated ``task test``;
+- /predict latency over loopback with uvicorn (sequential requests), next to
+  the in-process ``predict_records`` time of the same model.
+
+Figures are printed, never asserted: a benchmark informs, tests decide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+PORT = 8765
+
+IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from {package}.data import load_dataset
+from {package}.inference import predict_records
+from {package}.model_io import load_model
+model = load_model(Path("models"))
+record = load_dataset().features.median().to_dict()
+timings = []
+for _ in range({count}):
+    start = time.perf_counter()
+    predict_records(model.pipeline, [record])
+    timings.append(time.perf_counter() - start)
+print(json.dumps({{"timings": timings, "record": record}}))
+"""
+
+
+def env() -> dict[str, str]:
+    """The environment for the tools: this venv first, no VIRTUAL_ENV."""
+    variables = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    variables["PATH"] = f"{VENV_BIN}{os.pathsep}{variables['PATH']}"
+    return variables
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, str]:
+    """Run ``command``; return its wall time in seconds and its stdout."""
+    start = time.perf_counter()
+    completed = subprocess.run(
+        command, cwd=cwd, env=env(), capture_output=True, text=True, check=True
+    )
+    return time.perf_counter() - start, completed.stdout
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Return the value below which ``fraction`` of ``values`` lie."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def wait_until_ready(url: str, timeout: float = 30.0) -> None:
+    """Poll ``url`` until it answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not become ready within {timeout} s")
+
+
+def http_latencies(
+    project: Path, package: str, record: dict, count: int
+) -> list[float]:
+    """Serve the model with uvicorn and time ``count`` sequential /predict calls."""
+    server_env = {**env(), "API_PORT": str(PORT), "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [str(project / ".venv/bin/python"), "-m", f"{package}.api"],
+        cwd=project,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        wait_until_ready(f"{base}/ready")
+        body = json.dumps(record).encode()
+        timings = []
+        for _ in range(count):
+            request = urllib.request.Request(
+                f"{base}/predict",
+                data=body,
+                headers={"Content-Type": "application/json"},
+            )
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+            timings.append(time.perf_counter() - start)
+        return timings
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def milliseconds(values: list[float]) -> str:
+    """Format p50 and p95 of ``values`` in milliseconds."""
+    p50, p95 = (percentile(values, q) * 1000 for q in (0.5, 0.95))
+    return f"p50 {p50:.2f} ms, p95 {p95:.2f} ms"
+
+
+def main() -> None:
+    """Render, install, test and serve a default assignment; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        project = Path(scratch) / "churn-model"
+        copier = [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+        ]
+        copy_time, _ = timed([*copier, str(ROOT), str(project)], Path(scratch))
+        test_time, _ = timed(["task", "test"], project)
+        print(f"copy with uv sync + ruff format: {copy_time:.1f} s")
+        print(f"task test in the new assignment: {test_time:.1f} s")
+        print(f"copy to green tests:             {copy_time + test_time:.1f} s")
+        timed(["task", "train"], project)
+        script = IN_PROCESS.format(package="churn_model", count=args.requests)
+        _, out = timed([str(project / ".venv/bin/python"), "-c", script], project)
+        result = json.loads(out)
+        in_process = milliseconds(result["timings"])
+        print(f"in-process predict_records, {args.requests} calls: {in_process}")
+        record = result["record"]
+        latencies = http_latencies(project, "churn_model", record, args.requests)
+        print(f"POST /predict, {args.requests} sequential: {milliseconds(latencies)}")
+
+
+if __name__ == "__main__":
+    main()
