@@ -35,6 +35,9 @@ def tool_env(**overrides: str) -> dict[str, str]:
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env["UV_NO_PROGRESS"] = "1"
     env["NO_COLOR"] = "1"  # plain output from task, even when CI=true
+    for role in ("AUTHOR", "COMMITTER"):  # commits work without a git identity
+        env.setdefault(f"GIT_{role}_NAME", "Template Tests")
+        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
     env.update(overrides)
     return env
 
@@ -84,17 +87,45 @@ def copier_copy(
     answers: Mapping[str, object] | None = None,
     *,
     skip_tasks: bool = True,
+    vcs_ref: str | None = None,
     env: Mapping[str, str] | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Render ``template`` into ``destination`` non-interactively."""
+    """Render ``template`` (at git ref ``vcs_ref``) into ``destination``."""
     flags = ["--trust", "--defaults", "--quiet"]
     if skip_tasks:
         flags.append("--skip-tasks")
+    if vcs_ref:
+        flags += ["--vcs-ref", vcs_ref]
     command = copier_command(
         "copy", *flags, *data_args(answers or {}), template, destination
     )
+    destination.parent.mkdir(parents=True, exist_ok=True)
     return run(command, destination.parent, env=env, check=check)
+
+
+def copier_update(
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``copier update`` on ``project`` non-interactively."""
+    command = copier_command("update", "--trust", "--defaults", *args, project)
+    return run(command, project.parent, env=env, check=check)
+
+
+def git_commit_all(repository: Path, message: str) -> None:
+    """Stage everything in ``repository`` and commit it."""
+    run(["git", "add", "--all"], repository)
+    run(["git", "commit", "--quiet", "--allow-empty", "-m", message], repository)
+
+
+def git_init(repository: Path) -> Path:
+    """Create an empty git repository (branch ``main``) at ``repository``."""
+    repository.mkdir(parents=True, exist_ok=True)
+    run(["git", "init", "--quiet", "--initial-branch=main"], repository)
+    return repository
 
 
 def snapshot_template(destination: Path) -> Path:
@@ -160,6 +191,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         "ai_docs/spec_v1.md",
         "pyproject.toml",
         "scripts/specs.py",
+        "scripts/template_update.py",
         f"src/{package}/__init__.py",
         f"src/{package}/config.py",
         f"src/{package}/data.py",

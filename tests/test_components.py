@@ -55,7 +55,7 @@ def test_every_task_has_a_description(render: Render, name: str) -> None:
     assert all(task.get("desc") for task in tasks.values())
     answers = stored_answers(render(name))
     expected = {"setup", "format", "lint", "test", "check", "train", "evaluate"}
-    expected |= {"spec:new", "spec:list"}
+    expected |= {"spec:new", "spec:list", "template:check", "template:update"}
     expected |= {"serve"} if answers["include_api"] else set()
     expected |= {"ui"} if answers["include_ui"] else set()
     expected |= {"docker:build", "docker:run"} if answers["include_docker"] else set()

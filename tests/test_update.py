@@ -1,0 +1,376 @@
+"""`copier update` keeps every student line, across real tagged releases.
+
+A temporary git repository holds three releases of this template (v1.0.0,
+v2.0.0, v3.0.0); assignments are generated at v1.0.0 inside a parent git
+repository at ``assignments/<name>/`` (the workspace layout), edited the way a
+student works, committed, and then updated for real.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from support import (
+    copier_copy,
+    copier_update,
+    exclusive,
+    git_commit_all,
+    git_init,
+    project_files,
+    run,
+    stored_answers,
+    tool_env,
+)
+
+pytestmark = pytest.mark.slow
+
+Edit = tuple[str, str, str]  # (path in the template repository, old text, new text)
+
+# What each release changes: template-managed files (Taskfile, .gitignore,
+# source, pyproject dependencies), the student-owned seed plan, and a question.
+RELEASES: dict[str, list[Edit]] = {
+    "v2.0.0": [
+        (
+            "template/Taskfile.yml.jinja",
+            "desc: Check formatting and lint rules without changing files",
+            "desc: Check formatting and lint rules (ruff) without changing files",
+        ),
+        (
+            "template/.gitignore",
+            "# Tool caches\n",
+            "# Notebook checkpoints\n.ipynb_checkpoints/\n\n# Tool caches\n",
+        ),
+        (
+            "template/src/{{ package_name }}/inference.py",
+            '"""Turn feature records into predictions with a fitted pipeline.',
+            '"""Turn feature records into predictions with a fitted sklearn pipeline.',
+        ),
+        (
+            "template/pyproject.toml.jinja",
+            '    "matplotlib>=3.9",\n',
+            '    "joblib>=1.3",\n    "matplotlib>=3.9",\n',
+        ),
+        (
+            "template/ai_docs/spec_v1.md.jinja",
+            "## Problem analysis\n",
+            "## Problem analysis\n\nThe template's v2 wording of the plan.\n",
+        ),
+        (
+            "copier.yml",
+            "\ninclude_docker:\n",
+            "\ncourse_code:\n  type: str\n  help: Code of the course\n"
+            "  default: MLOPS-101\n\ninclude_docker:\n",
+        ),
+        (
+            "template/README.md.jinja",
+            "\n## Quick start\n",
+            "\nCourse: {{ course_code }}.\n\n## Quick start\n",
+        ),
+    ],
+    "v3.0.0": [
+        (
+            "template/Taskfile.yml.jinja",
+            "desc: Format the code and apply safe lint fixes with ruff",
+            "desc: Format the code with ruff and apply its safe lint fixes",
+        ),
+        (
+            "template/.env.example.jinja",
+            "# DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
+            "# One of DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
+        ),
+    ],
+}
+OLD, MIDDLE, NEW = "v1.0.0", "v2.0.0", "v3.0.0"
+MARKER = "<<<<<<< before updating"
+
+
+def apply_edits(repository: Path, edits: list[Edit]) -> None:
+    """Apply a release's edits, failing loudly if the template text moved."""
+    for relative, old, new in edits:
+        path = repository / relative
+        text = path.read_text("utf-8")
+        assert old in text, f"{relative} no longer contains {old!r}"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture(scope="session")
+def releases(shared_dir: Path, template_dir: Path) -> Path:
+    """A git repository of the template with tags v1.0.0, v2.0.0 and v3.0.0."""
+    repository = shared_dir / "releases"
+    with exclusive(shared_dir / "releases.lock"):
+        if not (repository / ".git" / "refs" / "tags" / NEW).exists():
+            shutil.rmtree(repository, ignore_errors=True)
+            shutil.copytree(template_dir, repository)
+            git_init(repository)
+            git_commit_all(repository, "Release v1.0.0")
+            run(["git", "tag", OLD], repository)
+            for tag, edits in RELEASES.items():
+                apply_edits(repository, edits)
+                git_commit_all(repository, f"Release {tag}")
+                run(["git", "tag", tag], repository)
+    return repository
+
+
+def new_workspace(root: Path, releases: Path, names: list[str], tag: str = OLD) -> Path:
+    """A git workspace with one committed assignment per name, made at ``tag``."""
+    git_init(root)
+    (root / "README.md").write_text("# My MLOps assignments\n")
+    for name in names:
+        copier_copy(releases, root / "assignments" / name, vcs_ref=tag)
+    git_commit_all(root, "Generate the assignments")
+    return root
+
+
+def work_like_a_student(project: Path) -> None:
+    """Edit code, README and plan, add a file and a dependency, then commit."""
+    inference = project / "src" / "churn_model" / "inference.py"
+    inference.write_text(
+        inference.read_text()
+        + '\n\ndef shout(text: str) -> str:\n    """Return ``text`` in capitals."""\n'
+        "    return text.upper()\n"
+    )
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## My findings\n\nRidge beats LR.\n")
+    spec = project / "ai_docs" / "spec_v1.md"
+    spec.write_text(
+        spec.read_text().replace("- Goal: describe", "- Goal: predict churn; describe")
+    )
+    (project / "ai_docs" / "spec_v2.md").write_text("# Spec v2: my next plan\n")
+    (project / "notes.md").write_text("Ideas for next week.\n")
+    run(["uv", "add", "--quiet", "six"], project)
+    git_commit_all(project, "Student work")
+
+
+def tracked_contents(project: Path) -> dict[str, bytes]:
+    """Every file of the project (caches and venv aside) with its bytes."""
+    return {name: (project / name).read_bytes() for name in project_files(project)}
+
+
+@pytest.fixture(scope="module")
+def student_update(
+    releases: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
+    """One assignment made at v1.0.0, worked on, then updated to v3.0.0."""
+    workspace = new_workspace(
+        tmp_path_factory.mktemp("student"), releases, ["churn-model"]
+    )
+    project = workspace / "assignments" / "churn-model"
+    run(["uv", "sync", "--quiet"], project)
+    work_like_a_student(project)
+    before = tracked_contents(project)
+    result = copier_update(project)
+    return {"project": project, "before": before, "result": result}
+
+
+def test_update_keeps_every_student_edit(student_update: dict) -> None:
+    project: Path = student_update["project"]
+
+    assert (
+        "def shout(text: str) -> str:"
+        in (project / "src/churn_model/inference.py").read_text()
+    )
+    assert "## My findings\n\nRidge beats LR." in (project / "README.md").read_text()
+    assert (project / "notes.md").read_text() == "Ideas for next week.\n"
+    assert '"six>=' in (project / "pyproject.toml").read_text()
+
+
+def test_update_brings_the_template_changes(student_update: dict) -> None:
+    project: Path = student_update["project"]
+
+    taskfile = (project / "Taskfile.yml").read_text()
+    assert "rules (ruff) without changing files" in taskfile
+    assert "Format the code with ruff and apply its safe lint fixes" in taskfile
+    assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
+    assert (
+        "fitted sklearn pipeline"
+        in (project / "src/churn_model/inference.py").read_text()
+    )
+    assert '"joblib>=1.3"' in (project / "pyproject.toml").read_text()
+    assert stored_answers(project)["_commit"] == NEW
+
+
+def test_new_question_takes_its_default(student_update: dict) -> None:
+    project: Path = student_update["project"]
+
+    assert stored_answers(project)["course_code"] == "MLOPS-101"
+    assert "Course: MLOPS-101." in (project / "README.md").read_text()
+
+
+def test_student_plans_are_byte_identical(student_update: dict) -> None:
+    project: Path = student_update["project"]
+    before: dict[str, bytes] = student_update["before"]
+
+    plans = {name: data for name, data in before.items() if name.startswith("ai_docs/")}
+    assert set(plans) == {"ai_docs/spec_v1.md", "ai_docs/spec_v2.md"}
+    for name, data in plans.items():
+        assert (project / name).read_bytes() == data
+
+
+def test_no_rejects_no_conflicts_and_a_consistent_lock(student_update: dict) -> None:
+    project: Path = student_update["project"]
+
+    assert not list(project.rglob("*.rej"))
+    for name in project_files(project):
+        lines = (project / name).read_text(errors="replace").splitlines()
+        assert not any(line.startswith(MARKER) for line in lines), name
+    run(["uv", "sync", "--locked", "--quiet"], project)
+    assert 'name = "joblib"' in (project / "uv.lock").read_text()
+
+
+def test_updated_assignment_passes_its_tests(student_update: dict) -> None:
+    result = run(["task", "test"], student_update["project"])
+
+    assert " passed" in result.stdout
+
+
+def test_line_changed_on_both_sides_gets_inline_markers(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    project = workspace / "assignments" / "churn-model"
+    taskfile = project / "Taskfile.yml"
+    taskfile.write_text(
+        taskfile.read_text().replace(
+            "Check formatting and lint rules without changing files",
+            "Check my code before I push",
+        )
+    )
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Kept section\n")
+    git_commit_all(workspace, "Student edits the lint task")
+
+    copier_update(project, "--vcs-ref", MIDDLE)
+
+    merged = taskfile.read_text()
+    assert MARKER in merged
+    assert ">>>>>>> after updating" in merged
+    assert "Check my code before I push" in merged
+    assert "rules (ruff) without changing files" in merged
+    assert readme.read_text().endswith("\n## Kept section\n")
+    assert '"joblib>=1.3"' in (project / "pyproject.toml").read_text()
+    assert not list(project.rglob("*.rej"))
+
+
+def test_two_hops_give_the_same_files_as_one(releases: Path, tmp_path: Path) -> None:
+    projects = []
+    for hops in ([MIDDLE, NEW], [NEW]):
+        workspace = new_workspace(
+            tmp_path / f"ws-{len(hops)}", releases, ["churn-model"]
+        )
+        project = workspace / "assignments" / "churn-model"
+        readme = project / "README.md"
+        readme.write_text(readme.read_text() + "\n## Student section\n")
+        git_commit_all(workspace, "Student edit")
+        for tag in hops:
+            copier_update(project, "--vcs-ref", tag)
+            git_commit_all(workspace, f"Update to {tag}")
+        projects.append(project)
+
+    two_hops, one_hop = (tracked_contents(project) for project in projects)
+    assert two_hops == one_hop
+
+
+def test_update_without_template_change_is_a_no_op(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"], tag=NEW)
+    project = workspace / "assignments" / "churn-model"
+    run(["uv", "sync", "--quiet"], project)
+    git_commit_all(workspace, "Lock file")
+
+    copier_update(project)
+
+    assert run(["git", "status", "--porcelain"], workspace).stdout == ""
+
+
+@pytest.mark.parametrize(
+    "broken_uv",
+    [
+        pytest.param(
+            lambda tmp: {"PATH": os.pathsep.join(["/usr/bin", "/bin"])}, id="uv-missing"
+        ),
+        pytest.param(
+            lambda tmp: {"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp / "empty-cache")},
+            id="uv-offline",
+        ),
+    ],
+)
+def test_update_completes_with_a_warning_when_uv_cannot_sync(
+    releases: Path, tmp_path: Path, broken_uv: Callable[[Path], dict[str, str]]
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    project = workspace / "assignments" / "churn-model"
+
+    result = copier_update(project, env=tool_env(**broken_uv(tmp_path)))
+
+    assert result.returncode == 0
+    assert "WARNING:" in result.stderr
+    assert "uv sync" in result.stderr
+    assert '"joblib>=1.3"' in (project / "pyproject.toml").read_text()
+    assert stored_answers(project)["_commit"] == NEW
+
+
+def test_dirty_sibling_neither_blocks_nor_changes(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["first", "second"])
+    sibling = workspace / "assignments" / "second"
+    (sibling / "README.md").write_text("Half-written notes, not committed.\n")
+    (sibling / "draft.py").write_text("x = 1\n")
+    sibling_before = tracked_contents(sibling)
+
+    copier_update(workspace / "assignments" / "first")
+
+    assert tracked_contents(sibling) == sibling_before
+    assert stored_answers(workspace / "assignments" / "first")["_commit"] == NEW
+    assert stored_answers(sibling)["_commit"] == OLD
+
+
+def test_template_check_reports_a_newer_release(releases: Path, tmp_path: Path) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+
+    result = run(["task", "template:check"], workspace / "assignments" / "churn-model")
+
+    assert "New template version available" in result.stdout
+    assert "latest version is 3.0.0" in result.stdout
+
+
+def test_template_update_refuses_uncommitted_work(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    project = workspace / "assignments" / "churn-model"
+    (project / "README.md").write_text("Unsaved thoughts.\n")
+
+    result = run(["task", "template:update"], project, check=False)
+
+    assert result.returncode != 0
+    assert "uncommitted changes" in result.stderr
+    assert (project / "README.md").read_text() == "Unsaved thoughts.\n"
+    assert stored_answers(project)["_commit"] == OLD
+
+
+def test_template_update_summarises_changes_and_conflicts(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    project = workspace / "assignments" / "churn-model"
+    taskfile = project / "Taskfile.yml"
+    taskfile.write_text(
+        taskfile.read_text().replace(
+            "Check formatting and lint rules without changing files", "Lint it all"
+        )
+    )
+    git_commit_all(workspace, "Student edits the lint task")
+
+    result = run(["task", "template:update", "--", "--vcs-ref", MIDDLE], project)
+
+    assert "Files changed:" in result.stdout
+    assert "assignments/churn-model/pyproject.toml" in result.stdout
+    assert "Conflicts to resolve: 1" in result.stdout
+    assert "  assignments/churn-model/Taskfile.yml" in result.stdout
+    assert stored_answers(project)["_commit"] == MIDDLE
