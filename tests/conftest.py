@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+from releases import NEW, build_releases
 from support import copier_copy, exclusive, snapshot_template
 
 Render = Callable[[str], Path]
@@ -96,6 +97,16 @@ def render(shared_dir: Path, template_dir: Path) -> Render:
 def installed(shared_dir: Path, template_dir: Path) -> Render:
     """Return a function giving an answer set copied with its tasks run."""
     return functools.partial(shared_render, shared_dir, template_dir, "installed")
+
+
+@pytest.fixture(scope="session")
+def releases(shared_dir: Path, template_dir: Path) -> Path:
+    """A git repository of the template with tags v1.0.0, v2.0.0 and v3.0.0."""
+    repository = shared_dir / "releases"
+    with exclusive(shared_dir / "releases.lock"):
+        if not (repository / ".git" / "refs" / "tags" / NEW).exists():
+            build_releases(template_dir, repository)
+    return repository
 
 
 @pytest.fixture

@@ -88,11 +88,12 @@ def copier_copy(
     *,
     skip_tasks: bool = True,
     vcs_ref: str | None = None,
+    quiet: bool = True,
     env: Mapping[str, str] | None = None,
     check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Render ``template`` (at git ref ``vcs_ref``) into ``destination``."""
-    flags = ["--trust", "--defaults", "--quiet"]
+    flags = ["--trust", "--defaults", *(["--quiet"] if quiet else [])]
     if skip_tasks:
         flags.append("--skip-tasks")
     if vcs_ref:
@@ -212,7 +213,11 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
     if ui:
         files |= {f"src/{package}/ui.py", ".streamlit/config.toml", "tests/test_ui.py"}
     if docker:
-        files |= {"Dockerfile", ".dockerignore"}
+        member = bool(answers.get("workspace_member"))
+        files |= {
+            "Dockerfile",
+            "Dockerfile.dockerignore" if member else ".dockerignore",
+        }
     if docker and (api or ui):
         files.add("compose.yaml")
     return files

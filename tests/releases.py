@@ -1,0 +1,95 @@
+"""Three releases of this template, for tests of `copier update`.
+
+``build_releases`` turns a snapshot of the template into a git repository with
+tags v1.0.0, v2.0.0 and v3.0.0, each later release editing files the way real
+releases do.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from support import git_commit_all, git_init, run
+
+Edit = tuple[str, str, str]  # (path in the template repository, old text, new text)
+
+# What each release changes: template-managed files (Taskfile, .gitignore,
+# source, pyproject dependencies), the student-owned seed plan, and a question.
+RELEASES: dict[str, list[Edit]] = {
+    "v2.0.0": [
+        (
+            "template/Taskfile.yml.jinja",
+            "desc: Check formatting and lint rules without changing files",
+            "desc: Check formatting and lint rules (ruff) without changing files",
+        ),
+        (
+            "template/.gitignore",
+            "# Tool caches\n",
+            "# Notebook checkpoints\n.ipynb_checkpoints/\n\n# Tool caches\n",
+        ),
+        (
+            "template/src/{{ package_name }}/inference.py",
+            '"""Turn feature records into predictions with a fitted pipeline.',
+            '"""Turn feature records into predictions with a fitted sklearn pipeline.',
+        ),
+        (
+            "template/pyproject.toml.jinja",
+            '    "matplotlib>=3.9",\n',
+            '    "joblib>=1.3",\n    "matplotlib>=3.9",\n',
+        ),
+        (
+            "template/ai_docs/spec_v1.md.jinja",
+            "## Problem analysis\n",
+            "## Problem analysis\n\nThe template's v2 wording of the plan.\n",
+        ),
+        (
+            "copier.yml",
+            "\ninclude_docker:\n",
+            "\ncourse_code:\n  type: str\n  help: Code of the course\n"
+            "  default: MLOPS-101\n\ninclude_docker:\n",
+        ),
+        (
+            "template/README.md.jinja",
+            "\n## Quick start\n",
+            "\nCourse: {{ course_code }}.\n\n## Quick start\n",
+        ),
+    ],
+    "v3.0.0": [
+        (
+            "template/Taskfile.yml.jinja",
+            "desc: Format the code and apply safe lint fixes with ruff",
+            "desc: Format the code with ruff and apply its safe lint fixes",
+        ),
+        (
+            "template/.env.example.jinja",
+            "# DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
+            "# One of DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
+        ),
+    ],
+}
+OLD, MIDDLE, NEW = "v1.0.0", "v2.0.0", "v3.0.0"
+MARKER = "<<<<<<< before updating"
+
+
+def apply_edits(repository: Path, edits: list[Edit]) -> None:
+    """Apply a release's edits, failing loudly if the template text moved."""
+    for relative, old, new in edits:
+        path = repository / relative
+        text = path.read_text("utf-8")
+        assert old in text, f"{relative} no longer contains {old!r}"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def build_releases(template_dir: Path, repository: Path) -> Path:
+    """Create the tagged release history of the template at ``repository``."""
+    shutil.rmtree(repository, ignore_errors=True)
+    shutil.copytree(template_dir, repository)
+    git_init(repository)
+    git_commit_all(repository, f"Release {OLD}")
+    run(["git", "tag", OLD], repository)
+    for tag, edits in RELEASES.items():
+        apply_edits(repository, edits)
+        git_commit_all(repository, f"Release {tag}")
+        run(["git", "tag", tag], repository)
+    return repository

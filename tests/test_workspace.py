@@ -1,0 +1,223 @@
+"""Assignments as members of a uv workspace, and updating many at once."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from releases import MIDDLE, NEW, OLD
+from support import (
+    TEMPLATE_ROOT,
+    VENV_BIN,
+    copier_copy,
+    copier_update,
+    git_commit_all,
+    git_init,
+    run,
+    stored_answers,
+)
+
+pytestmark = pytest.mark.slow
+
+WORKSPACE_PYPROJECT = """\
+[tool.uv.workspace]
+members = ["assignments/*"]
+"""
+
+
+def new_uv_workspace(root: Path, members: str = WORKSPACE_PYPROJECT) -> Path:
+    """A git repository whose root pyproject.toml declares a virtual uv workspace."""
+    git_init(root)
+    (root / "pyproject.toml").write_text(members)
+    (root / ".gitignore").write_text(".venv/\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def workspace(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with two assignments copied into assignments/, tasks run."""
+    root = new_uv_workspace(tmp_path_factory.mktemp("workspace") / "ws")
+    for name in ("first-model", "second-model"):
+        copier_copy(template_dir, root / "assignments" / name, skip_tasks=False)
+    return root
+
+
+@pytest.mark.parametrize("name", ["first-model", "second-model"])
+def test_assignments_are_members_with_the_root_lock(workspace: Path, name: str) -> None:
+    assignment = workspace / "assignments" / name
+    answers = stored_answers(assignment)
+
+    assert answers["workspace_member"] is True
+    assert answers["workspace_path"] == f"assignments/{name}"
+    assert not (assignment / "uv.lock").exists()
+    assert not (assignment / ".venv").exists()
+    lock = (workspace / "uv.lock").read_text()
+    assert f'name = "{name}"' in lock
+
+
+def test_root_lock_is_consistent(workspace: Path) -> None:
+    run(["uv", "sync", "--locked", "--all-packages", "--quiet"], workspace)
+
+
+@pytest.mark.parametrize("name", ["first-model", "second-model"])
+def test_member_passes_its_own_tests(workspace: Path, name: str) -> None:
+    result = run(["task", "test"], workspace / "assignments" / name)
+
+    assert " passed" in result.stdout
+    assert not (workspace / "assignments" / name / ".venv").exists()
+
+
+def dockerfile_sources(dockerfile: Path) -> list[str]:
+    """Paths the Dockerfile reads from its build context (COPY and bind mounts)."""
+    text = dockerfile.read_text().replace("\\\n", " ")
+    sources = re.findall(r"type=bind,source=([^,\s]+)", text)
+    for line in text.splitlines():
+        parts = line.split()
+        if (
+            parts
+            and parts[0] == "COPY"
+            and not any(p.startswith("--from") for p in parts)
+        ):
+            sources += [p for p in parts[1:-1] if not p.startswith("--")]
+    return sources
+
+
+def test_member_docker_files_agree_on_the_build_context(workspace: Path) -> None:
+    assignment = workspace / "assignments" / "first-model"
+    compose = yaml.safe_load((assignment / "compose.yaml").read_text())
+    build = compose["services"]["api"]["build"]
+    context = (assignment / build["context"]).resolve()
+    taskfile = yaml.safe_load((assignment / "Taskfile.yml").read_text())
+    build_command = next(
+        cmd
+        for cmd in taskfile["tasks"]["docker:build"]["cmds"]
+        if "docker build" in cmd
+    )
+
+    assert context == workspace.resolve()
+    assert (context / build["dockerfile"]).resolve() == (
+        assignment / "Dockerfile"
+    ).resolve()
+    assert (assignment / build_command.split()[-1]).resolve() == context
+    assert (assignment / "Dockerfile.dockerignore").exists()
+    sources = dockerfile_sources(assignment / "Dockerfile")
+    assert {"uv.lock", "pyproject.toml", "assignments/first-model"} <= set(sources)
+    for source in sources:
+        assert (context / source).exists(), source
+    run([VENV_BIN / "hadolint", "Dockerfile"], assignment)
+
+
+def test_member_image_steps_install_from_the_root_lock(
+    workspace: Path, tmp_path: Path
+) -> None:
+    # The Dockerfile's uv steps, run against a copy of exactly what its build
+    # context sends: the root pyproject.toml and uv.lock, and this member.
+    context = tmp_path / "context"
+    context.mkdir()
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy2(workspace / name, context / name)
+    shutil.copytree(
+        workspace / "assignments" / "first-model",
+        context / "assignments" / "first-model",
+        ignore=shutil.ignore_patterns(
+            ".venv", "models", "reports", "tests", ".*cache*"
+        ),
+    )
+    member = context / "assignments" / "first-model"
+    package = ["--no-dev", "--package", "first-model", "--quiet"]
+
+    run(["uv", "sync", "--frozen", "--no-install-workspace", *package], context)
+    run(["uv", "sync", "--frozen", *package], context)
+    run([context / ".venv/bin/python", "-m", "first_model.train"], member)
+
+    assert (member / "models" / "model.skops").is_file()
+    assert not (context / ".venv/lib/python3.11/site-packages/second_model").exists()
+
+
+@pytest.mark.skipif(
+    shutil.which("docker") is None
+    or subprocess.run(["docker", "info"], capture_output=True, check=False).returncode,
+    reason="no Docker daemon here; the build context is checked without Docker above",
+)
+def test_member_image_builds_with_docker(workspace: Path) -> None:
+    run(
+        ["task", "docker:build"],
+        workspace / "assignments" / "first-model",
+        timeout=1800,
+    )
+
+
+def test_uncovered_destination_stays_standalone_and_says_why(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    root = new_uv_workspace(
+        tmp_path / "ws", '[tool.uv.workspace]\nmembers = ["projects/*"]\n'
+    )
+    assignment = root / "assignments" / "lonely-model"
+
+    result = copier_copy(template_dir, assignment, skip_tasks=False, quiet=False)
+
+    assert stored_answers(assignment)["workspace_member"] is False
+    assert "members do not include this folder" in result.stderr
+    assert f"{root}/pyproject.toml declares a uv workspace" in result.stderr
+    assert (assignment / "uv.lock").is_file()
+    assert (assignment / ".dockerignore").is_file()
+    assert not (root / "uv.lock").exists()
+
+
+def test_update_of_a_member_keeps_the_root_lock_and_student_edits(
+    releases: Path, tmp_path: Path
+) -> None:
+    root = new_uv_workspace(tmp_path / "ws")
+    assignment = root / "assignments" / "churn-model"
+    copier_copy(releases, assignment, vcs_ref=OLD, skip_tasks=False)
+    readme = assignment / "README.md"
+    readme.write_text(readme.read_text() + "\n## My section\n\nKept.\n")
+    git_commit_all(root, "Member and student work")
+
+    copier_update(assignment, "--vcs-ref", MIDDLE)
+
+    assert readme.read_text().endswith("\n## My section\n\nKept.\n")
+    assert '"joblib>=1.3"' in (assignment / "pyproject.toml").read_text()
+    assert 'name = "joblib"' in (root / "uv.lock").read_text()
+    assert not (assignment / "uv.lock").exists()
+    run(["uv", "sync", "--locked", "--all-packages", "--quiet"], root)
+
+
+def test_update_all_updates_clean_assignments_and_skips_dirty_ones(
+    releases: Path, tmp_path: Path
+) -> None:
+    root = git_init(tmp_path / "ws")
+    names = ("alpha", "beta", "gamma")
+    for name in names:
+        copier_copy(releases, root / "assignments" / name, vcs_ref=OLD)
+    git_commit_all(root, "Three assignments")
+    (root / "assignments" / "beta" / "README.md").write_text("Uncommitted work.\n")
+
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, TEMPLATE_ROOT / "scripts" / "update_all.py", root],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    table = result.stdout[result.stdout.index("assignment  ") :]
+    assert re.search(r"assignments/alpha\s+updated", table)
+    assert re.search(r"assignments/beta\s+skipped\s+1 uncommitted", table)
+    assert re.search(r"assignments/gamma\s+updated", table)
+    assert "2 updated, 0 conflicts, 1 skipped, 0 failed" in table
+    assert stored_answers(root / "assignments" / "alpha")["_commit"] == NEW
+    assert stored_answers(root / "assignments" / "beta")["_commit"] == OLD
+    assert (
+        root / "assignments" / "beta" / "README.md"
+    ).read_text() == "Uncommitted work.\n"
+    print(f"update-all over {len(names)} assignments: {elapsed:.1f} s")
