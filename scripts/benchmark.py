@@ -6,7 +6,9 @@ temporary folder:
 - copy: ``copier copy`` with its tasks (``uv sync``, ``ruff format``);
 - test: the generated ``task test``;
 - /predict latency over loopback with uvicorn (sequential requests), next to
-  the in-process ``predict_records`` time of the same model.
+  the in-process ``predict_records`` time of the same model;
+- update: one ``copier update`` of the default assignment to a new release,
+  and ``update-all`` over three assignments.
 
 Figures are printed, never asserted: a benchmark informs, tests decide.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -119,6 +122,79 @@ def milliseconds(values: list[float]) -> str:
     return f"p50 {p50:.2f} ms, p95 {p95:.2f} ms"
 
 
+def git(*args: str, cwd: Path) -> None:
+    """Run a git command quietly."""
+    subprocess.run(["git", *args], cwd=cwd, env=env(), capture_output=True, check=True)
+
+
+def template_release_repository(folder: Path) -> Path:
+    """Copy this checkout into a git repository tagged v0.0.1, then v0.0.2."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    git("init", "-q", cwd=folder)
+    git("add", "-A", cwd=folder)
+    git("commit", "-qm", "v0.0.1", cwd=folder)
+    git("tag", "v0.0.1", cwd=folder)
+    return folder
+
+
+def release(repository: Path, tag: str) -> None:
+    """Tag a release that changes a template-managed file."""
+    gitignore = repository / "template" / ".gitignore"
+    gitignore.write_text(gitignore.read_text() + f"\n# Added in {tag}\n.{tag}/\n")
+    git("commit", "-qam", tag, cwd=repository)
+    git("tag", tag, cwd=repository)
+
+
+def measure_updates(scratch: Path) -> None:
+    """Time one update of the default assignment, and update-all over three."""
+    repository = template_release_repository(scratch / "template")
+    workspace = scratch / "workspace"
+    workspace.mkdir()
+    git("init", "-q", cwd=workspace)
+    copier = [sys.executable, "-m", "copier"]
+    names = ("churn-model", "house-prices", "spam-filter")
+    for name in names:
+        destination = str(workspace / "assignments" / name)
+        timed(
+            [
+                *copier,
+                "copy",
+                "--trust",
+                "--defaults",
+                "-q",
+                str(repository),
+                destination,
+            ],
+            workspace,
+        )
+    git("add", "-A", cwd=workspace)
+    git("commit", "-qm", "assignments", cwd=workspace)
+    release(repository, "v0.0.2")
+    update_time, _ = timed(
+        [*copier, "update", "--trust", "--defaults", "-q", "assignments/churn-model"],
+        workspace,
+    )
+    print(f"copier update of the default assignment: {update_time:.1f} s")
+    git("add", "-A", cwd=workspace)
+    git("commit", "-qm", "updated one", cwd=workspace)
+    release(repository, "v0.0.3")
+    all_time, _ = timed(
+        [sys.executable, str(ROOT / "scripts" / "update_all.py"), str(workspace)],
+        workspace,
+    )
+    print(f"update-all over {len(names)} assignments:    {all_time:.1f} s")
+
+
 def main() -> None:
     """Render, install, test and serve a default assignment; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -149,6 +225,7 @@ def main() -> None:
         record = result["record"]
         latencies = http_latencies(project, "churn_model", record, args.requests)
         print(f"POST /predict, {args.requests} sequential: {milliseconds(latencies)}")
+        measure_updates(Path(scratch))
 
 
 if __name__ == "__main__":
