@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import context
+import datasets
 import naming
 import pytest
+import workspace
 from jinja2 import Environment
 
 
@@ -161,3 +163,94 @@ def test_context_hook_keeps_values_already_present() -> None:
     rendered = env.from_string("{{ git_user_name }} {{ current_year }}").render(values)
 
     assert rendered == f"Given {datetime.date.today().year}"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("assignments/*", "assignments/churn-model", True),
+        ("assignments/*", "assignments/week1/churn-model", False),
+        ("./assignments/*/", "assignments/churn-model", True),
+        ("assignments/**", "assignments/week1/churn-model", True),
+        ("**/models", "assignments/a/models", True),
+        ("assignments/churn-?odel", "assignments/churn-model", True),
+        ("projects/*", "assignments/churn-model", False),
+    ],
+)
+def test_workspace_globs_follow_uv(pattern: str, path: str, matches: bool) -> None:
+    assert workspace.glob_matches(pattern, path) is matches
+
+
+def write_workspace_root(root: Path, members: str, exclude: str = "[]") -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        f"[tool.uv.workspace]\nmembers = {members}\nexclude = {exclude}\n"
+    )
+
+
+def test_destination_covered_by_an_enclosing_workspace(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    destination = tmp_path / "assignments" / "churn-model"
+
+    assert workspace.uv_workspace_root(destination) == str(tmp_path)
+    assert workspace.uv_workspace_covers(destination) is True
+    assert workspace.uv_workspace_path(destination) == "assignments/churn-model"
+
+
+def test_excluded_destination_is_not_covered(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+
+    assert workspace.uv_workspace_covers(tmp_path / "assignments" / "draft") is False
+    assert workspace.uv_workspace_covers(tmp_path / "assignments" / "final") is True
+
+
+def test_nearest_workspace_root_wins_and_plain_projects_are_ignored(
+    tmp_path: Path,
+) -> None:
+    write_workspace_root(tmp_path, '["*"]')
+    inner = tmp_path / "inner"
+    write_workspace_root(inner, '["projects/*"]')
+    (inner / "projects").mkdir()
+    (inner / "projects" / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    destination = inner / "projects" / "x" / "assignment"
+
+    assert workspace.uv_workspace_root(destination) == str(inner)
+    assert workspace.uv_workspace_covers(destination) is False
+
+
+def test_no_workspace_means_standalone(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("this is [not valid toml")
+
+    assert workspace.uv_workspace_root(tmp_path / "a") == ""
+    assert workspace.uv_workspace_covers(tmp_path / "a") is False
+    assert workspace.uv_workspace_path(tmp_path / "a") == ""
+
+
+@pytest.mark.parametrize(
+    ("member", "back"), [("assignments/a", "../.."), ("a", ".."), ("", ".")]
+)
+def test_path_to_root(member: str, back: str) -> None:
+    assert workspace.path_to_root(member) == back
+
+
+def test_dataset_bounds_contain_the_data_and_stay_non_negative() -> None:
+    for info in datasets.DATASETS.values():
+        for feature in info.features:
+            lower, upper = feature.bounds
+            assert lower <= feature.minimum <= feature.maximum <= upper
+            if feature.minimum >= 0:
+                assert lower >= 0
+            assert feature.name.isidentifier()
+
+
+def test_dataset_facts_name_the_task() -> None:
+    tasks = {name: datasets.dataset_info(name).task for name in datasets.DATASETS}
+
+    assert tasks == {
+        "iris": "classification",
+        "wine": "classification",
+        "breast_cancer": "classification",
+        "diabetes": "regression",
+    }
+    assert datasets.round_to_significant(0.0012345) == 0.00123
+    assert datasets.round_to_significant(0) == 0.0

@@ -17,8 +17,10 @@ from support import (
     VENV_BIN,
     copier_copy,
     copier_update,
+    expected_files,
     git_commit_all,
     git_init,
+    project_files,
     run,
     stored_answers,
 )
@@ -57,6 +59,7 @@ def test_assignments_are_members_with_the_root_lock(workspace: Path, name: str) 
     assert answers["workspace_path"] == f"assignments/{name}"
     assert not (assignment / "uv.lock").exists()
     assert not (assignment / ".venv").exists()
+    assert project_files(assignment) == expected_files(answers)
     lock = (workspace / "uv.lock").read_text()
     assert f'name = "{name}"' in lock
 
@@ -111,6 +114,11 @@ def test_member_docker_files_agree_on_the_build_context(workspace: Path) -> None
     for source in sources:
         assert (context / source).exists(), source
     run([VENV_BIN / "hadolint", "Dockerfile"], assignment)
+    checker = VENV_BIN / "check-jsonschema"
+    run(
+        [checker, "--builtin-schema", "vendor.compose-spec", "compose.yaml"], assignment
+    )
+    run([checker, "--builtin-schema", "vendor.taskfile", "Taskfile.yml"], assignment)
 
 
 def test_member_image_steps_install_from_the_root_lock(

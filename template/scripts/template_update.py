@@ -1,7 +1,9 @@
-"""Take the newest release of the template into this assignment.
+"""Check for, and take, the newest release of the template.
 
-Run it through ``task template:update`` (extra arguments go to Copier, for
-example ``task template:update -- --vcs-ref v1.2.0``). It:
+``task template:check`` runs ``python3 scripts/template_update.py check``,
+which asks Copier whether a newer release exists. ``task template:update``
+runs it without ``check`` (extra arguments go to Copier, for example
+``task template:update -- --vcs-ref v1.2.0``), which:
 
 1. refuses to start while this folder has uncommitted changes, because an
    update must be easy to review and to undo (``git diff``, ``git restore``);
@@ -96,8 +98,15 @@ def update(extra_args: list[str]) -> int:
     return completed.returncode
 
 
+def check() -> int:
+    """Ask Copier whether a newer template release exists; return its exit code."""
+    return subprocess.run([*COPIER, "check-update", "."], check=False).returncode
+
+
 def main(argv: list[str]) -> int:
-    """Entry point: ``template_update.py [copier arguments...]``."""
+    """Entry point: ``template_update.py check`` or ``[copier arguments...]``."""
+    if argv[:1] == ["check"]:
+        return check()
     try:
         return update(argv)
     except UpdateRefusedError as error:
