@@ -38,6 +38,20 @@ def new_workspace(root: Path, releases: Path, names: list[str], tag: str = OLD) 
     return root
 
 
+def one_assignment(tmp_path: Path, releases: Path) -> tuple[Path, Path]:
+    """A workspace with one assignment made at v1.0.0: (workspace, assignment)."""
+    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    return workspace, workspace / "assignments" / "churn-model"
+
+
+def rewrite_lint_description(project: Path, description: str) -> Path:
+    """Change the line that release v2.0.0 changes too; return the Taskfile."""
+    taskfile = project / "Taskfile.yml"
+    old = "Check formatting and lint rules without changing files"
+    taskfile.write_text(taskfile.read_text().replace(old, description))
+    return taskfile
+
+
 def work_like_a_student(project: Path) -> None:
     """Edit code, README and plan, add a file and a dependency, then commit."""
     inference = project / "src" / "churn_model" / "inference.py"
@@ -143,15 +157,8 @@ def test_updated_assignment_passes_its_tests(student_update: dict) -> None:
 def test_line_changed_on_both_sides_gets_inline_markers(
     releases: Path, tmp_path: Path
 ) -> None:
-    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
-    project = workspace / "assignments" / "churn-model"
-    taskfile = project / "Taskfile.yml"
-    taskfile.write_text(
-        taskfile.read_text().replace(
-            "Check formatting and lint rules without changing files",
-            "Check my code before I push",
-        )
-    )
+    workspace, project = one_assignment(tmp_path, releases)
+    taskfile = rewrite_lint_description(project, "Check my code before I push")
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## Kept section\n")
     git_commit_all(workspace, "Student edits the lint task")
@@ -215,8 +222,7 @@ def test_update_without_template_change_is_a_no_op(
 def test_update_completes_with_a_warning_when_uv_cannot_sync(
     releases: Path, tmp_path: Path, broken_uv: Callable[[Path], dict[str, str]]
 ) -> None:
-    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
-    project = workspace / "assignments" / "churn-model"
+    _, project = one_assignment(tmp_path, releases)
 
     result = copier_update(project, env=tool_env(**broken_uv(tmp_path)))
 
@@ -244,9 +250,9 @@ def test_dirty_sibling_neither_blocks_nor_changes(
 
 
 def test_template_check_reports_a_newer_release(releases: Path, tmp_path: Path) -> None:
-    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
+    _, project = one_assignment(tmp_path, releases)
 
-    result = run(["task", "template:check"], workspace / "assignments" / "churn-model")
+    result = run(["task", "template:check"], project)
 
     assert "New template version available" in result.stdout
     assert "latest version is 3.0.0" in result.stdout
@@ -255,8 +261,7 @@ def test_template_check_reports_a_newer_release(releases: Path, tmp_path: Path) 
 def test_template_update_refuses_uncommitted_work(
     releases: Path, tmp_path: Path
 ) -> None:
-    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
-    project = workspace / "assignments" / "churn-model"
+    _, project = one_assignment(tmp_path, releases)
     (project / "README.md").write_text("Unsaved thoughts.\n")
 
     result = run(["task", "template:update"], project, check=False)
@@ -270,14 +275,8 @@ def test_template_update_refuses_uncommitted_work(
 def test_template_update_summarises_changes_and_conflicts(
     releases: Path, tmp_path: Path
 ) -> None:
-    workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"])
-    project = workspace / "assignments" / "churn-model"
-    taskfile = project / "Taskfile.yml"
-    taskfile.write_text(
-        taskfile.read_text().replace(
-            "Check formatting and lint rules without changing files", "Lint it all"
-        )
-    )
+    workspace, project = one_assignment(tmp_path, releases)
+    rewrite_lint_description(project, "Lint it all")
     git_commit_all(workspace, "Student edits the lint task")
 
     result = run(["task", "template:update", "--", "--vcs-ref", MIDDLE], project)
