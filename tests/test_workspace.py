@@ -23,6 +23,7 @@ from support import (
     project_files,
     run,
     stored_answers,
+    tool_env,
 )
 
 pytestmark = pytest.mark.slow
@@ -211,6 +212,7 @@ def test_update_all_updates_clean_assignments_and_skips_dirty_ones(
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, TEMPLATE_ROOT / "scripts" / "update_all.py", root],
+        env=tool_env(),
         capture_output=True,
         text=True,
         check=False,
