@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,9 +107,3 @@ def releases(shared_dir: Path, template_dir: Path) -> Path:
         if not (repository / ".git" / "refs" / "tags" / NEW).exists():
             build_releases(template_dir, repository)
     return repository
-
-
-@pytest.fixture
-def answers_of() -> Callable[[str], Mapping[str, object]]:
-    """Return the answer set of a given name."""
-    return ANSWER_SETS.__getitem__

@@ -19,7 +19,6 @@ import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
-TEXT_SUFFIXES = {".py", ".md", ".toml", ".yml", ".yaml", ".txt", ".cfg", ""}
 
 DEFAULT_TIMEOUT = 600
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Callable, Mapping
 
 import pytest
 import yaml
@@ -40,12 +39,10 @@ def test_no_jinja_is_left_over(render: Render, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ALL_SETS)
-def test_pyproject_carries_the_answers_verbatim(
-    render: Render, name: str, answers_of: Callable[[str], Mapping[str, object]]
-) -> None:
+def test_pyproject_carries_the_answers_verbatim(render: Render, name: str) -> None:
     project = render(name)
     answers = stored_answers(project)
-    given = answers_of(name)
+    given = ANSWER_SETS[name]
     pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
 
     meta = pyproject["project"]
