@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import pandas as pd
 from sklearn.metrics import (
@@ -18,9 +19,9 @@ from sklearn.metrics import (
     r2_score,
 )
 
-from .config import Settings, configure_logging
+from .config import ConfigurationError, Settings, configure_logging
 from .data import TASK, load_dataset, split_dataset
-from .model_io import load_model
+from .model_io import ModelLoadError, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,18 @@ def evaluate_saved_model(settings: Settings) -> dict[str, float]:
 
 
 def main() -> None:
-    """Print the saved model's test metrics as JSON."""
-    settings = Settings.from_env()
-    configure_logging(settings.log_level)
-    print(json.dumps(evaluate_saved_model(settings), indent=2))
+    """Print the saved model's test metrics as JSON.
+
+    Expected problems, such as a missing model, end the program with one line
+    that says what to do (exit code 1) instead of a traceback.
+    """
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        metrics = evaluate_saved_model(settings)
+    except (ConfigurationError, ModelLoadError) as error:
+        sys.exit(f"Error: {error}")
+    print(json.dumps(metrics, indent=2))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import skops.io as sio
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 logger = logging.getLogger(__name__)
 
@@ -91,16 +93,46 @@ def save_model(
     return model_path
 
 
-def read_json(path: Path) -> dict[str, Any]:
-    """Read a JSON object, naming the file when it is missing or broken."""
+def read_json_object(path: Path) -> dict[str, Any]:
+    """Read a JSON object, naming the file when it is missing or unusable.
+
+    Raises:
+        ModelNotFoundError: If the file does not exist.
+        ModelLoadError: If it is unreadable, not JSON, or not a JSON object.
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ModelNotFoundError(
             f"{path} is missing: run `task train` to create the model."
         ) from error
-    except json.JSONDecodeError as error:
-        raise ModelLoadError(f"{path} is not valid JSON: {error}") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelLoadError(
+            f"{path} cannot be read ({error}): run `task train` again."
+        ) from error
+    if not isinstance(content, dict):
+        raise ModelLoadError(
+            f"{path} must hold a JSON object, not {type(content).__name__}: "
+            "run `task train` again."
+        )
+    return content
+
+
+def read_metrics(path: Path) -> dict[str, float]:
+    """Read the metrics file: a JSON object of metric names to numbers.
+
+    Raises:
+        ModelLoadError: If the file is missing, broken or holds other values.
+    """
+    metrics = read_json_object(path)
+    if not all(
+        isinstance(value, int | float) and not isinstance(value, bool)
+        for value in metrics.values()
+    ):
+        raise ModelLoadError(
+            f"{path} must map metric names to numbers: run `task train` again."
+        )
+    return {name: float(value) for name, value in metrics.items()}
 
 
 def check_types(model_path: Path) -> list[str]:
@@ -120,6 +152,39 @@ def check_types(model_path: Path) -> list[str]:
     return list(needed)
 
 
+def read_pipeline(model_path: Path) -> Pipeline:
+    """Load the skops file and check that it holds a fitted pipeline.
+
+    Raises:
+        UntrustedModelError: If the file contains types that are not allowed.
+        ModelLoadError: If the file is corrupt or holds something else.
+    """
+    try:
+        pipeline = sio.load(model_path, trusted=check_types(model_path))
+    except UntrustedModelError:
+        raise
+    # A damaged archive makes skops raise many kinds of errors (zipfile,
+    # JSON, KeyError, TypeError, ...); each means the same to the caller.
+    except Exception as error:
+        raise ModelLoadError(
+            f"{model_path} is not a readable skops file ({error!r}): "
+            "run `task train` again."
+        ) from error
+    if not isinstance(pipeline, Pipeline):
+        raise ModelLoadError(
+            f"{model_path} holds a {type(pipeline).__name__}, not a scikit-learn "
+            "Pipeline: run `task train` again."
+        )
+    try:
+        check_is_fitted(pipeline)
+    except NotFittedError as error:
+        raise ModelLoadError(
+            f"{model_path} holds a pipeline that was never fitted: "
+            "run `task train` again."
+        ) from error
+    return pipeline
+
+
 def load_model(model_dir: Path) -> LoadedModel:
     """Load and verify the model saved in ``model_dir``.
 
@@ -127,20 +192,20 @@ def load_model(model_dir: Path) -> LoadedModel:
         ModelNotFoundError: If no model has been trained into ``model_dir``.
         ModelIntegrityError: If the model file was changed after training.
         UntrustedModelError: If the file contains types that are not allowed.
-        ModelLoadError: If a file is unreadable.
+        ModelLoadError: If a file is unreadable or holds something unexpected.
     """
     model_path = model_dir / MODEL_FILE
     if not model_path.is_file():
         raise ModelNotFoundError(
             f"No model at {model_path}: run `task train` to create it."
         )
-    metadata = read_json(model_dir / METADATA_FILE)
-    metrics = read_json(model_dir / METRICS_FILE)
+    metadata = read_json_object(model_dir / METADATA_FILE)
+    metrics = read_metrics(model_dir / METRICS_FILE)
     if sha256_of(model_path) != metadata.get("model_sha256"):
         raise ModelIntegrityError(
             f"{model_path} does not match the sha256 in {METADATA_FILE}: "
             "run `task train` again rather than copying model files by hand."
         )
-    pipeline = sio.load(model_path, trusted=check_types(model_path))
+    pipeline = read_pipeline(model_path)
     logger.info("Loaded the model from %s", model_path)
     return LoadedModel(pipeline=pipeline, metadata=metadata, metrics=metrics)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .config import Settings, configure_logging
+from .config import ConfigurationError, Settings, configure_logging
 from .data import (
     DATASET_NAME,
     TASK,
@@ -103,10 +104,18 @@ def train(settings: Settings) -> dict[str, float]:
 
 
 def main() -> None:
-    """Train with the settings from the environment."""
-    settings = Settings.from_env()
-    configure_logging(settings.log_level)
-    train(settings)
+    """Train with the settings from the environment.
+
+    Expected problems, such as a bad setting or a folder that cannot be
+    written, end the program with one line (exit code 1) instead of a
+    traceback.
+    """
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        train(settings)
+    except (ConfigurationError, OSError) as error:
+        sys.exit(f"Error: {error}")
 
 
 if __name__ == "__main__":
