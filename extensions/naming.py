@@ -46,7 +46,7 @@ DEPENDENCY_NAMES_FILE = Path(__file__).with_name("dependency_names.txt")
 
 
 def canonical(name: str) -> str:
-    """Normalise a name as PEP 503 does: ``Typing_Extensions`` -> ``typing-extensions``."""
+    """Normalise a name as PEP 503 does: ``Typing_Ext`` -> ``typing-ext``."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 

@@ -22,6 +22,35 @@ from pathlib import Path
 
 SYNC_OPERATIONS = frozenset({"copy", "migrate"})
 
+# What made `uv sync` fail, recognised by phrases of uv's error output, most
+# specific first (an offline run also says "No solution found").
+UV_FAILURES = (
+    (
+        "no Python interpreter satisfies the project's requires-python",
+        (
+            "no interpreter found",
+            "failed to inspect python interpreter",
+            "incompatible with the project's python requirement",
+            "no python installation",
+        ),
+    ),
+    (
+        "the package index could not be reached; check your network",
+        (
+            "network was disabled",
+            "tcp connect error",
+            "dns error",
+            "error sending request",
+            "failed to fetch",
+            "connection refused",
+            "timed out",
+            "certificate",
+        ),
+    ),
+    ("the project itself failed to build", ("failed to build",)),
+    ("the dependencies could not be resolved", ("no solution found",)),
+)
+
 
 def warn(message: str) -> None:
     """Print one warning line to standard error."""
@@ -48,6 +77,15 @@ def run(command: Sequence[str], project: Path) -> int | None:
     return completed.returncode
 
 
+def uv_failure_reason(output: str) -> str:
+    """Say what made ``uv sync`` fail, from its error output."""
+    lowered = output.lower()
+    for reason, phrases in UV_FAILURES:
+        if any(phrase in lowered for phrase in phrases):
+            return reason
+    return "see uv's message above"
+
+
 def sync_dependencies(project: Path) -> None:
     """Install the project's dependencies with ``uv sync``; warn on failure."""
     uv = shutil.which("uv")
@@ -57,11 +95,21 @@ def sync_dependencies(project: Path) -> None:
             f"Install uv, then run `uv sync` in {project}."
         )
         return
-    code = run([uv, "sync"], project)
-    if code != 0:
+    completed = subprocess.run(
+        [uv, "sync"],
+        cwd=project,
+        env=tool_environment(),
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        check=False,
+    )
+    sys.stderr.write(completed.stderr)
+    if completed.returncode != 0:
         warn(
-            f"`uv sync` failed (exit code {code}), so the dependencies are not "
-            f"installed. Check your network, then run `uv sync` in {project}."
+            f"`uv sync` failed (exit code {completed.returncode}): "
+            f"{uv_failure_reason(completed.stderr)}. The dependencies are not "
+            f"installed; fix that, then run `uv sync` in {project}."
         )
 
 

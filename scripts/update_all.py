@@ -5,33 +5,42 @@ Usage (from this repository)::
     uv run task update-all -- ~/mlops-workspace
 
 Assignments are found by their ``.copier-answers.yml``, whose header names
-this template. Each one is updated in turn with ``copier update``; one with
-uncommitted changes is skipped, one that fails does not stop the others. A
-summary table ends the run. The exit status is 0 only when every assignment
-was updated without conflicts, 1 otherwise.
+this template. Each one is updated in turn by the assignments' own update
+engine (``template/scripts/template_update.py``): one with uncommitted
+changes is skipped, one that fails is left exactly as it was, and one with
+conflicts keeps them marked inline without blocking the next. A summary
+table ends the run. The exit status is 0 only when every assignment was
+updated without conflicts, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
+import importlib.util
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
+ROOT = Path(__file__).resolve().parents[1]
 ANSWERS_FILE = ".copier-answers.yml"
 TEMPLATE_MARKER = "mlops-assignment-template"
-CONFLICT_MARKER = "<<<<<<< before updating"
 SKIPPED_FOLDERS = {".git", ".venv", "node_modules", "__pycache__"}
+COPIER = (sys.executable, "-m", "copier")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one assignment: a status and a one-line detail."""
+def load_engine() -> ModuleType:
+    """Import the update engine that the template ships to every assignment."""
+    path = ROOT / "template" / "scripts" / "template_update.py"
+    spec = importlib.util.spec_from_file_location("template_update", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the update engine from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
 
-    assignment: Path
-    status: str  # "updated", "conflicts", "skipped" or "failed"
-    detail: str
+
+engine = load_engine()
 
 
 def find_assignments(workspace: Path) -> list[Path]:
@@ -45,86 +54,21 @@ def find_assignments(workspace: Path) -> list[Path]:
     return found
 
 
-def git_changes(assignment: Path) -> list[str]:
-    """Return ``git status`` lines for the assignment's folder only."""
-    completed = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all", "--", "."],
-        cwd=assignment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return completed.stdout.splitlines()
-
-
-def has_conflict_markers(path: Path) -> bool:
-    """Tell whether a file has a line that starts a Copier conflict block."""
-    if not path.is_file():
-        return False
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return any(line.startswith(CONFLICT_MARKER) for line in lines)
-
-
-def update_one(assignment: Path, copier_args: list[str]) -> Outcome:
-    """Update one assignment and classify the result."""
-    try:
-        dirty = git_changes(assignment)
-    except (OSError, subprocess.CalledProcessError) as error:
-        return Outcome(assignment, "failed", f"git status failed: {error}")
-    if dirty:
-        return Outcome(
-            assignment, "skipped", f"{len(dirty)} uncommitted change(s); commit first"
-        )
-    command = [
-        sys.executable,
-        "-m",
-        "copier",
-        "update",
-        "--trust",
-        "--defaults",
-        "--conflict",
-        "inline",
-        *copier_args,
-        str(assignment),
-    ]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        last_line = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return Outcome(
-            assignment, "failed", f"copier exit {completed.returncode}: {last_line}"
-        )
-    changed = git_changes(assignment)
-    root = Path(
-        subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=assignment,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    conflicts = [line[3:] for line in changed if has_conflict_markers(root / line[3:])]
-    if conflicts:
-        return Outcome(
-            assignment, "conflicts", f"{len(conflicts)} file(s): {', '.join(conflicts)}"
-        )
-    return Outcome(assignment, "updated", f"{len(changed)} file(s) changed")
-
-
-def summary_table(outcomes: list[Outcome], workspace: Path) -> str:
-    """Format the outcomes as a plain-text table."""
+def summary_table(results: dict[Path, engine.UpdateResult], workspace: Path) -> str:
+    """Format the results as a plain-text table with a count per status."""
     rows = [("assignment", "status", "detail")]
     rows += [
-        (str(o.assignment.relative_to(workspace)), o.status, o.detail) for o in outcomes
+        (folder.relative_to(workspace).as_posix(), result.status, result.detail)
+        for folder, result in results.items()
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"{a:<{widths[0]}}  {s:<{widths[1]}}  {d}" for a, s, d in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
-    counts = {
-        status: sum(o.status == status for o in outcomes)
-        for status in ("updated", "conflicts", "skipped", "failed")
-    }
-    lines.append(", ".join(f"{count} {status}" for status, count in counts.items()))
+    counts = [
+        f"{sum(r.status == status for r in results.values())} {status}"
+        for status in engine.Status
+    ]
+    lines.append(", ".join(counts))
     return "\n".join(lines)
 
 
@@ -143,13 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     if not assignments:
         print(f"No assignment generated from this template under {workspace}.")
         return 1
-    outcomes = []
-    for assignment in assignments:
-        print(f"Updating {assignment.relative_to(workspace)} ...", flush=True)
-        outcomes.append(update_one(assignment, args.copier_args))
+    results = {}
+    for folder in assignments:
+        print(f"Updating {folder.relative_to(workspace).as_posix()} ...", flush=True)
+        results[folder] = engine.update_assignment(
+            folder, COPIER, args.copier_args, echo=False
+        )
     print()
-    print(summary_table(outcomes, workspace))
-    return 0 if all(o.status == "updated" for o in outcomes) else 1
+    print(summary_table(results, workspace))
+    updated = all(r.status == engine.Status.UPDATED for r in results.values())
+    return 0 if updated else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 ``build_releases`` turns a snapshot of the template into a git repository with
 tags v1.0.0, v2.0.0 and v3.0.0, each later release editing files the way real
-releases do.
+releases do, and two releases that fail (one does not render, one has a task
+that fails) on side branches.
 """
 
 from __future__ import annotations
@@ -71,6 +72,33 @@ RELEASES: dict[str, list[Edit]] = {
 OLD, MIDDLE, NEW = "v1.0.0", "v2.0.0", "v3.0.0"
 MARKER = "<<<<<<< before updating"
 
+# Releases that fail, tagged on side branches after NEW. Pre-release tags, so
+# that `copier update` only takes them when asked with --vcs-ref.
+BROKEN_RENDER, FAILING_TASK = "v4.0.0.dev1", "v4.0.0.dev2"
+BROKEN: dict[str, list[Edit]] = {
+    # Files render in order; a change to an early one lands before the error.
+    BROKEN_RENDER: [
+        (
+            "template/.gitignore",
+            "# Tool caches\n",
+            "# Release that fails to render\n.broken/\n\n# Tool caches\n",
+        ),
+        (
+            "template/tests/test_train.py.jinja",
+            '"""Tests of training',
+            '"""{{ answer_that_does_not_exist }} Tests of training',
+        ),
+    ],
+    FAILING_TASK: [
+        (
+            "template/.gitignore",
+            "# Tool caches\n",
+            "# Release whose task fails\n.failing/\n\n# Tool caches\n",
+        ),
+        ("copier.yml", "\n_tasks:\n", '\n_tasks:\n  - "exit 3"\n'),
+    ],
+}
+
 
 def apply_edits(repository: Path, edits: list[Edit]) -> None:
     """Apply a release's edits, failing loudly if the template text moved."""
@@ -92,4 +120,10 @@ def build_releases(template_dir: Path, repository: Path) -> Path:
         apply_edits(repository, edits)
         git_commit_all(repository, f"Release {tag}")
         run(["git", "tag", tag], repository)
+    for tag, edits in BROKEN.items():
+        run(["git", "checkout", "--quiet", "-b", f"branch-{tag}", NEW], repository)
+        apply_edits(repository, edits)
+        git_commit_all(repository, f"Release {tag}")
+        run(["git", "tag", tag], repository)
+    run(["git", "checkout", "--quiet", "main"], repository)
     return repository

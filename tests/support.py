@@ -169,6 +169,43 @@ def project_files(project: Path) -> set[str]:
     }
 
 
+def folder_contents(folder: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and folder (``None``) below ``folder``.
+
+    The ``.git`` folder is left out: compare :func:`git_state` instead.
+    """
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        if path.is_file()
+        else None
+        for path in folder.rglob("*")
+        if ".git" not in path.relative_to(folder).parts
+    }
+
+
+def git_state(repository: Path) -> dict[str, str]:
+    """What git records beyond the files: the index (stages too) and HEAD."""
+    return {
+        "index": run(["git", "ls-files", "--stage", "-z"], repository).stdout,
+        "head": run(["git", "rev-parse", "HEAD"], repository).stdout,
+    }
+
+
+def owned_copy(installed_project: Path, destination: Path) -> Path:
+    """Copy a shared installed project for a test that changes it, and sync it.
+
+    The copy gets its own ``.venv`` (a copied one would still import the
+    shared project's code), installed from the shared uv cache.
+    """
+    shutil.copytree(
+        installed_project,
+        destination,
+        ignore=shutil.ignore_patterns(".venv", ".task", ".pytest_cache"),
+    )
+    run(["uv", "sync", "--frozen", "--quiet"], destination)
+    return destination
+
+
 def stored_answers(project: Path) -> dict[str, object]:
     """Read the answers Copier recorded in a rendered project."""
     return yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))

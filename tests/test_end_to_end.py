@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from conftest import Render
-from support import run
+from dependency_names import installed_names
+from naming import DEPENDENCY_NAMES
+from support import owned_copy, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default-assignment")]
 
@@ -23,6 +25,21 @@ def test_copy_installs_the_environment(fresh_assignment: Path) -> None:
     assert (fresh_assignment / ".venv" / "bin" / "pytest").is_file()
 
 
+def test_names_list_holds_every_name_the_environment_installs(
+    fresh_assignment: Path,
+) -> None:
+    [site_packages] = fresh_assignment.glob(".venv/lib/python3.*/site-packages")
+
+    installed = installed_names(site_packages, own=["churn-model"])
+
+    assert {"scikit-learn", "sklearn", "starlette", "pytest"} <= installed
+    missing = installed - DEPENDENCY_NAMES
+    assert not missing, (
+        f"{sorted(missing)} are installed but not refused as names: run "
+        "scripts/dependency_names.py to refresh extensions/dependency_names.txt"
+    )
+
+
 def test_task_list_shows_every_task(fresh_assignment: Path) -> None:
     listed = run(["task", "--list"], fresh_assignment).stdout
 
@@ -36,23 +53,35 @@ def test_task_check_is_green(fresh_assignment: Path) -> None:
     assert " passed" in result.stdout
 
 
-def test_train_skips_work_when_nothing_changed(fresh_assignment: Path) -> None:
-    for leftover in ("models", "reports", ".task"):  # from other tests' runs
-        shutil.rmtree(fresh_assignment / leftover, ignore_errors=True)
+@pytest.fixture
+def own_assignment(installed: Render, tmp_path: Path) -> Path:
+    """A private copy of the default assignment, for a test that trains in it."""
+    return owned_copy(installed("default"), tmp_path / "churn-model")
 
-    first = run(["task", "train"], fresh_assignment)
-    second = run(["task", "train"], fresh_assignment)
+
+def test_train_skips_work_when_nothing_changed(own_assignment: Path) -> None:
+    first = run(["task", "train"], own_assignment)
+    second = run(["task", "train"], own_assignment)
 
     assert "Test metrics" in first.stderr
-    assert (fresh_assignment / "models" / "model.skops").is_file()
-    assert list((fresh_assignment / "reports").glob("*.png"))
+    assert (own_assignment / "models" / "model.skops").is_file()
+    assert list((own_assignment / "reports").glob("*.png"))
     assert "is up to date" in second.stderr
 
 
-def test_evaluate_prints_the_metrics(fresh_assignment: Path) -> None:
-    result = run(["task", "evaluate"], fresh_assignment)
+def test_evaluate_says_what_to_do_then_prints_the_metrics(
+    own_assignment: Path,
+) -> None:
+    python = own_assignment / ".venv" / "bin" / "python"
 
-    assert '"accuracy"' in result.stdout
+    untrained = run([python, "-m", "churn_model.evaluate"], own_assignment, check=False)
+    trained = run(["task", "evaluate"], own_assignment)
+
+    assert untrained.returncode == 1
+    assert untrained.stderr.strip().splitlines() == [
+        "Error: No model at models/model.skops: run `task train` to create it."
+    ]
+    assert '"accuracy"' in trained.stdout
 
 
 def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,13 +73,17 @@ def test_package_name_problem_accepts_good_names(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "rule"),
     [
-        ("3d", "identifier"),
-        ("naïve", "identifier"),
+        ("3d", "starting with a letter"),
+        ("naïve", "lowercase"),
+        ("__init__", "starting with a letter"),
         ("import", "keyword"),
         ("match", "keyword"),
         ("json", "standard-library"),
         ("test", "standard-library"),
-        ("sklearn", "dependency"),
+        ("conftest", "pytest"),
+        ("sklearn", "shadow"),
+        ("typing_extensions", "shadow"),
+        ("p" * 51, "at most 50"),
     ],
 )
 def test_package_name_problem_names_the_rule(value: str, rule: str) -> None:
@@ -94,6 +99,62 @@ def test_project_name_problem_rules() -> None:
     assert "empty" in naming.project_name_problem(" ")
     assert "one line" in naming.project_name_problem("a\nb")
     assert "at most 80" in naming.project_name_problem("x" * 81)
+
+
+def test_every_line_break_and_control_character_is_refused() -> None:
+    breaking = [
+        chr(code)
+        for code in range(0x10000)
+        if len(f"a{chr(code)}b".splitlines()) > 1
+        or unicodedata.category(chr(code)) == "Cc"
+    ]
+
+    assert "\u2028" in breaking
+    assert "\x85" in breaking
+    for character in breaking:
+        message = naming.description_problem(f"a{character}b")
+        assert message.startswith("description must be one line"), repr(character)
+
+
+@pytest.mark.parametrize("value", ["Churn Model", 'Ünïcode ✓ "quoted"', "a" * 80])
+def test_printable_one_line_text_is_accepted(value: str) -> None:
+    assert naming.project_name_problem(value) == ""
+    assert naming.description_problem(value) == ""
+
+
+@pytest.mark.parametrize(
+    "raw", [None, True, False, "true", "FALSE", "Yes", "no", "1", "0", 1, 0]
+)
+def test_real_booleans_pass(raw: object) -> None:
+    assert naming.boolean_problem(raw, "include_api") == ""
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", 2, "", "on", "y", "tru"])
+def test_anything_else_is_not_a_boolean(raw: object) -> None:
+    message = naming.boolean_problem(raw, "include_api")
+
+    assert message.startswith("include_api must be a yes/no answer")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "rule"),
+    [
+        ("assignments/churn-model", "assignments/churn-model", ""),
+        ("assignments/churn-model", "", ""),
+        ("assignments/other", "assignments/churn-model", "really is"),
+        ("../churn-model", "", "relative path"),
+        ("/work/churn-model", "", "relative path"),
+        ("assignments/my model", "", "spaces"),
+        ("assignments//x", "", "relative path"),
+        ("assignments/x\nRUN id", "", "one line"),
+        ("", "", "relative path"),
+    ],
+)
+def test_workspace_path_rules(value: str, expected: str, rule: str) -> None:
+    message = naming.workspace_path_problem(value, expected, member=True)
+
+    assert (message == "") if not rule else (rule in message)
+    assert naming.workspace_path_problem(value, expected, member=False) == ""
 
 
 def test_author_checks() -> None:

@@ -1,4 +1,8 @@
-"""Generated assignments pass their own test suites, for each kind of project."""
+"""Generated assignments pass their own checks, for each kind of project.
+
+Every answer set that changes names or files is installed (``uv sync`` as
+the copy runs it) and its generated ``task check`` (ruff, then pytest) runs.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ from support import run
 
 pytestmark = pytest.mark.slow
 
-# Everything on (classification and regression), everything off, and each
-# component alone. The default set is exercised in test_end_to_end.py.
+# Everything on (classification and regression), everything off, each
+# component alone, and names that differ from the ones derived from the
+# folder. The default set is exercised in test_end_to_end.py.
 PROJECTS = [
     "diabetes",
+    "quirky",
+    "long-names",
     "components-off-off-off",
     "components-on-off-off",
     "components-off-on-off",
@@ -20,8 +27,8 @@ PROJECTS = [
 
 
 @pytest.mark.parametrize("name", PROJECTS)
-def test_generated_task_test_is_green(installed: Render, name: str) -> None:
-    result = run(["task", "test"], installed(name))
+def test_generated_task_check_is_green(installed: Render, name: str) -> None:
+    result = run(["task", "check"], installed(name))
 
     assert " passed" in result.stdout
     assert " failed" not in result.stdout

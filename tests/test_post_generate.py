@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import post_generate
+import pytest
 from support import (
     copier_copy,
     expected_files,
@@ -42,9 +44,51 @@ def test_copy_offline_with_empty_cache_warns_and_keeps_every_file(
 
     assert result.returncode == 0
     assert "WARNING: `uv sync` failed" in result.stderr
-    assert "Check your network, then run `uv sync`" in result.stderr
+    assert "the package index could not be reached; check your network" in (
+        result.stderr
+    )
     assert not (destination / "uv.lock").exists()
     assert project_files(destination) == expected_files(stored_answers(destination))
+
+
+def test_copy_for_a_python_that_is_not_installed_names_the_interpreter(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    destination = tmp_path / "churn-model"
+
+    result = copier_copy(
+        template_dir, destination, {"python_version": "3.13"}, skip_tasks=False
+    )
+
+    assert result.returncode == 0
+    assert "WARNING: `uv sync` failed" in result.stderr
+    assert "no Python interpreter satisfies the project's requires-python" in (
+        result.stderr
+    )
+    assert "check your network" not in result.stderr
+    assert project_files(destination) == expected_files(stored_answers(destination))
+
+
+@pytest.mark.parametrize(
+    ("uv_output", "reason"),
+    [
+        ("error: No interpreter found for Python >=3.13", "no Python interpreter"),
+        (
+            "No solution found when resolving dependencies\n"
+            "hint: Packages were unavailable because the network was disabled.",
+            "could not be reached",
+        ),
+        ("error: Failed to build `churn-model @ file:///x`", "failed to build"),
+        (
+            "error: No solution found when resolving dependencies\n"
+            "cause: Because only six<=1.17.0 is available",
+            "could not be resolved",
+        ),
+        ("error: something new", "see uv's message above"),
+    ],
+)
+def test_uv_failures_are_named_by_their_cause(uv_output: str, reason: str) -> None:
+    assert reason in post_generate.uv_failure_reason(uv_output)
 
 
 def test_copier_runs_the_tasks_with_its_own_python() -> None:

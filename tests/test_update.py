@@ -13,12 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from releases import MARKER, MIDDLE, NEW, OLD
+from releases import BROKEN_RENDER, FAILING_TASK, MARKER, MIDDLE, NEW, OLD
 from support import (
     copier_copy,
     copier_update,
+    folder_contents,
     git_commit_all,
     git_init,
+    git_state,
     project_files,
     run,
     stored_answers,
@@ -272,6 +274,72 @@ def test_template_update_refuses_uncommitted_work(
     assert stored_answers(project)["_commit"] == OLD
 
 
+def unmerged(repository: Path) -> list[str]:
+    """Paths with conflict stages in the repository's index."""
+    output = run(["git", "diff", "--name-only", "--diff-filter=U"], repository).stdout
+    return output.splitlines()
+
+
+@pytest.mark.parametrize("tag", [BROKEN_RENDER, FAILING_TASK])
+def test_failed_update_leaves_files_index_and_answers_byte_identical(
+    releases: Path, tmp_path: Path, tag: str
+) -> None:
+    workspace, project = one_assignment(tmp_path, releases)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## My findings\n\nKept.\n")
+    (project / "notes.md").write_text("Ideas for next week.\n")
+    git_commit_all(workspace, "Student work")
+    (workspace / "README.md").write_text("Uncommitted workspace notes.\n")
+    (workspace / "staged.txt").write_text("Staged, not committed.\n")
+    run(["git", "add", "staged.txt"], workspace)
+    files_before, git_before = folder_contents(workspace), git_state(workspace)
+
+    result = run(
+        ["task", "template:update", "--", "--vcs-ref", tag], project, check=False
+    )
+
+    assert result.returncode != 0
+    assert "Template update failed: copier exited" in result.stderr
+    assert "every file, the git index and the answers are as they were" in (
+        result.stderr
+    )
+    assert folder_contents(workspace) == files_before
+    assert git_state(workspace) == git_before
+    assert stored_answers(project)["_commit"] == OLD
+
+
+def test_conflict_is_kept_inline_but_not_in_the_index(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace, project = one_assignment(tmp_path, releases)
+    rewrite_lint_description(project, "Lint it all")
+    git_commit_all(workspace, "Student edits the lint task")
+
+    run(["task", "template:update", "--", "--vcs-ref", MIDDLE], project)
+
+    assert MARKER in (project / "Taskfile.yml").read_text()
+    assert unmerged(workspace) == []
+    run(["git", "write-tree"], workspace)  # what the next update needs
+
+
+def test_conflict_left_by_plain_copier_does_not_block_a_sibling(
+    releases: Path, tmp_path: Path
+) -> None:
+    workspace = new_workspace(tmp_path / "ws", releases, ["first", "second"])
+    first, second = (workspace / "assignments" / name for name in ("first", "second"))
+    rewrite_lint_description(first, "Mine")
+    git_commit_all(workspace, "Student edits the lint task")
+    copier_update(first, "--vcs-ref", MIDDLE)
+    assert unmerged(workspace) == ["assignments/first/Taskfile.yml"]
+
+    result = run(["task", "template:update"], second)
+
+    assert "Template update finished: updated" in result.stdout
+    assert stored_answers(second)["_commit"] == NEW
+    assert MARKER in (first / "Taskfile.yml").read_text()
+    assert stored_answers(first)["_commit"] == MIDDLE
+
+
 def test_template_update_summarises_changes_and_conflicts(
     releases: Path, tmp_path: Path
 ) -> None:
@@ -286,3 +354,4 @@ def test_template_update_summarises_changes_and_conflicts(
     assert "Conflicts to resolve: 1" in result.stdout
     assert "  assignments/churn-model/Taskfile.yml" in result.stdout
     assert stored_answers(project)["_commit"] == MIDDLE
+    assert unmerged(workspace) == []

@@ -1,49 +1,165 @@
-"""Bad answers stop Copier with a message naming the question; nothing is created."""
+"""Bad answers stop Copier with a message naming the question and the rule.
+
+Nothing is written to a new destination and nothing changes in an existing
+one. Each kind of bad answer is tried both ways: through Copier's CLI into a
+new folder (exit code and message), and through Copier's API into a folder
+that already holds files.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import copier
 import pytest
-from support import copier_copy
+from support import copier_copy, folder_contents
 
+# (question, bad value, words of the rule the message must contain)
 BAD_ANSWERS = [
     ("project_name", "", "must not be empty"),
     ("project_name", "Two\nLines", "one line"),
+    ("project_name", "Tab\there", "one line"),
+    ("project_name", "Line\u2028separator", "U+2028"),
     ("project_name", "x" * 81, "at most 80"),
     ("project_slug", "Churn_Model", "lowercase"),
     ("project_slug", "9lives", "starting with a letter"),
     ("project_slug", "double--hyphen", "single hyphens"),
     ("project_slug", "a" * 51, "at most 50"),
-    ("package_name", "churn-model", "identifier"),
+    ("project_slug", "scikit-learn", "shadow"),
+    ("project_slug", "typing-extensions", "shadow"),
+    ("package_name", "churn-model", "single underscores"),
+    ("package_name", "Churn", "lowercase"),
+    ("package_name", "__main__", "starting with a letter"),
+    ("package_name", "naïve", "lowercase"),
+    ("package_name", "p" * 51, "at most 50"),
     ("package_name", "class", "keyword"),
-    ("package_name", "json", "standard-library"),
-    ("package_name", "test", "standard-library"),
-    ("package_name", "random", "standard-library"),
-    ("package_name", "sklearn", "dependency"),
-    ("package_name", "fastapi", "dependency"),
-    ("package_name", "streamlit", "dependency"),
-    ("package_name", "pydantic", "dependency"),
+    ("package_name", "match", "keyword"),
+    ("package_name", "json", "standard-library or pytest"),
+    ("package_name", "test", "standard-library or pytest"),
+    ("package_name", "conftest", "standard-library or pytest"),
+    ("package_name", "tests", "standard-library or pytest"),
+    ("package_name", "sklearn", "shadow"),
+    ("package_name", "fastapi", "shadow"),
+    ("package_name", "charset_normalizer", "shadow"),
+    ("package_name", "pydantic_core", "shadow"),
     ("description", "first\nsecond", "one line"),
+    ("description", "next\x85line", "U+0085"),
+    ("description", "vertical\x0btab", "U+000B"),
+    ("description", "form\x0cfeed", "U+000C"),
+    ("description", "para\u2029graph", "U+2029"),
+    ("description", "escape\x1b[31m", "U+001B"),
+    ("description", "d" * 201, "at most 200"),
     ("author_name", "   ", "must not be empty"),
+    ("author_name", "Ada\rLovelace", "one line"),
     ("author_email", "not-an-email", "email address"),
+    ("author_email", "ada@example.com\x85", "U+0085"),
     ("python_version", "3.10", "Invalid choice"),
+    ("dataset", "mnist", "Invalid choice"),
+    ("include_api", "maybe", "yes/no"),
+    ("include_ui", "2", "yes/no"),
+    ("include_docker", "yess", "yes/no"),
+    ("workspace_member", "perhaps", "yes/no"),
+]
+
+# workspace_path is only asked of workspace members.
+BAD_WORKSPACE_PATHS = [
+    ("../outside", "relative path inside the workspace root"),
+    ("/absolute/path", "relative path inside the workspace root"),
+    ("assignments/my model", "rename a folder whose name has spaces"),
+    ("assignments/a\nRUN rm -rf /", "one line"),
+    ("assignments/./x", "relative path inside the workspace root"),
+    ("", "relative path inside the workspace root"),
+]
+
+CASES = [
+    pytest.param({question: value}, rule, id=f"{question}-{index}")
+    for index, (question, value, rule) in enumerate(BAD_ANSWERS)
+] + [
+    pytest.param(
+        {"workspace_member": True, "workspace_path": value},
+        rule,
+        id=f"workspace_path-{index}",
+    )
+    for index, (value, rule) in enumerate(BAD_WORKSPACE_PATHS)
 ]
 
 
-@pytest.mark.parametrize(
-    ("question", "value", "rule"),
-    BAD_ANSWERS,
-    ids=[f"{q}-{i}" for i, (q, _, _) in enumerate(BAD_ANSWERS)],
-)
-def test_bad_answer_is_refused_and_nothing_is_created(
-    template_dir: Path, tmp_path: Path, question: str, value: str, rule: str
+def question_of(answers: dict[str, object]) -> str:
+    """The question a case is about: the last one it answers."""
+    return list(answers)[-1]
+
+
+def test_at_least_thirty_kinds_of_bad_answer() -> None:
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize(("answers", "rule"), CASES)
+def test_bad_answer_exits_nonzero_naming_the_question_and_creates_nothing(
+    template_dir: Path, tmp_path: Path, answers: dict[str, object], rule: str
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    result = copier_copy(template_dir, destination, {question: value}, check=False)
+    result = copier_copy(template_dir, destination, answers, check=False)
 
     assert result.returncode != 0
-    assert f"'{question}'" in result.stderr.splitlines()[-1]
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert f"'{question_of(answers)}'" in last_line
     assert rule in result.stderr
     assert not destination.exists()
+
+
+@pytest.mark.parametrize(("answers", "rule"), CASES)
+def test_bad_answer_changes_nothing_in_an_existing_folder(
+    template_dir: Path, tmp_path: Path, answers: dict[str, object], rule: str
+) -> None:
+    destination = tmp_path / "churn-model"
+    (destination / "src").mkdir(parents=True)
+    (destination / "notes.md").write_text("My notes.\n")
+    (destination / "src" / "draft.py").write_text("x = 1\n")
+    before = folder_contents(destination)
+
+    with pytest.raises(ValueError, match=question_of(answers)) as refused:
+        copier.run_copy(
+            str(template_dir),
+            destination,
+            data={key: str(value) for key, value in answers.items()},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=True,
+        )
+
+    assert rule in str(refused.value)
+    assert folder_contents(destination) == before
+
+
+def test_workspace_path_must_be_where_the_assignment_really_is(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["assignments/*"]\n'
+    )
+    destination = tmp_path / "assignments" / "churn-model"
+
+    result = copier_copy(
+        template_dir,
+        destination,
+        {"workspace_path": "assignments/other-model"},
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
+    assert "'assignments/churn-model'" in result.stderr
+    assert not destination.exists()
+
+
+@pytest.mark.parametrize("spelling", ["YES", "no", "True", "0", "1", "False"])
+def test_every_spelling_of_a_boolean_is_accepted(
+    template_dir: Path, tmp_path: Path, spelling: str
+) -> None:
+    destination = tmp_path / "churn-model"
+
+    copier_copy(template_dir, destination, {"include_ui": spelling})
+
+    assert (destination / "pyproject.toml").is_file()
