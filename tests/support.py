@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -204,6 +205,65 @@ def owned_copy(installed_project: Path, destination: Path) -> Path:
     )
     run(["uv", "sync", "--frozen", "--quiet"], destination)
     return destination
+
+
+def dockerignore_pattern(pattern: str) -> re.Pattern[str]:
+    """Translate one ``.dockerignore`` pattern (Go filepath.Match plus ``**``)."""
+    parts = re.split(r"(\*\*/?|\*|\?)", pattern.strip().strip("/"))
+    translated = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(translated.get(p, re.escape(p)) for p in parts))
+
+
+def docker_excludes(dockerignore: Path, path: str) -> bool:
+    """Tell whether the build context leaves ``path`` out, as Docker decides.
+
+    The last matching pattern wins; ``!`` re-includes; a pattern that matches
+    a folder matches everything below it.
+    """
+    excluded = False
+    prefixes = [path.split("/")[: i + 1] for i in range(path.count("/") + 1)]
+    for line in dockerignore.read_text("utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = dockerignore_pattern(line.removeprefix("!"))
+        if any(pattern.fullmatch("/".join(prefix)) for prefix in prefixes):
+            excluded = not negated
+    return excluded
+
+
+def image_paths(package: str, prefix: str = "") -> tuple[list[str], list[str]]:
+    """Paths of an assignment its image must not hold, and paths it needs.
+
+    Out: secrets, the student's plans and tests, tooling and local state.
+    """
+    kept_out = [
+        ".env",
+        ".env.local",
+        ".env.production",
+        ".copier-answers.yml",
+        "ai_docs/spec_v1.md",
+        "tests/test_api.py",
+        "scripts/template_update.py",
+        "CLAUDE.md",
+        "Taskfile.yml",
+        "compose.yaml",
+        "Dockerfile",
+        "models/model.skops",
+        "reports/confusion_matrix.png",
+        ".venv/bin/python",
+        ".task/checksum/train",
+        f"src/{package}/__pycache__/api.cpython-311.pyc",
+    ]
+    sent = [
+        "pyproject.toml",
+        "README.md",
+        ".python-version",
+        ".streamlit/config.toml",
+        f"src/{package}/api.py",
+    ]
+    return [prefix + path for path in kept_out], [prefix + path for path in sent]
 
 
 def stored_answers(project: Path) -> dict[str, object]:

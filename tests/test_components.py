@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 from conftest import ANSWER_SETS, Render
-from support import VENV_BIN, run, stored_answers
+from support import VENV_BIN, docker_excludes, image_paths, run, stored_answers
 
 ALL_SETS = sorted(ANSWER_SETS)
 
@@ -46,6 +46,25 @@ def test_dockerfile_passes_hadolint(render: Render, name: str) -> None:
         return
 
     run([VENV_BIN / "hadolint", "Dockerfile"], project)
+
+
+def test_build_context_sends_only_what_the_image_runs(render: Render) -> None:
+    dockerignore = render("default") / ".dockerignore"
+    kept_out, sent = image_paths("churn_model")
+
+    assert [path for path in kept_out if not docker_excludes(dockerignore, path)] == []
+    assert [path for path in sent if docker_excludes(dockerignore, path)] == []
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_image_user_cannot_change_its_code_or_model(render: Render, name: str) -> None:
+    project = render(name)
+    if not stored_answers(project)["include_docker"]:
+        return
+    runtime = (project / "Dockerfile").read_text().split("AS runtime", 1)[1]
+
+    assert "--chown" not in runtime  # root owns /app: code, venv and model
+    assert "USER 10001:10001" in runtime
 
 
 @pytest.mark.parametrize("name", ALL_SETS)

@@ -16,9 +16,11 @@ from support import (
     VENV_BIN,
     copier_copy,
     copier_update,
+    docker_excludes,
     expected_files,
     git_commit_all,
     git_init,
+    image_paths,
     project_files,
     run,
     stored_answers,
@@ -108,7 +110,12 @@ def test_member_docker_files_agree_on_the_build_context(workspace: Path) -> None
         assignment / "Dockerfile"
     ).resolve()
     assert (assignment / build_command.split()[-1]).resolve() == context
-    assert (assignment / "Dockerfile.dockerignore").exists()
+    dockerignore = assignment / "Dockerfile.dockerignore"
+    kept_out, sent = image_paths("first_model", prefix="assignments/first-model/")
+    kept_out += ["assignments/second-model/README.md", ".git/HEAD", "README.md"]
+    sent += ["pyproject.toml", "uv.lock"]
+    assert [path for path in sent if docker_excludes(dockerignore, path)] == []
+    assert [path for path in kept_out if not docker_excludes(dockerignore, path)] == []
     sources = dockerfile_sources(assignment / "Dockerfile")
     assert {"uv.lock", "pyproject.toml", "assignments/first-model"} <= set(sources)
     for source in sources:
