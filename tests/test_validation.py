@@ -163,3 +163,19 @@ def test_every_spelling_of_a_boolean_is_accepted(
     copier_copy(template_dir, destination, {"include_ui": spelling})
 
     assert (destination / "pyproject.toml").is_file()
+
+
+def test_member_folder_with_a_space_is_refused_with_the_fix(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.uv.workspace]\nmembers = ["assignments/*"]\n'
+    )
+    destination = tmp_path / "assignments" / "churn model"
+
+    result = copier_copy(template_dir, destination, check=False)
+
+    assert result.returncode != 0
+    assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
+    assert "rename a folder whose name has spaces" in result.stderr
+    assert not destination.exists()
