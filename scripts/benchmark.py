@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,15 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tooling import (
+    ROOT,
+    commit_all,
+    commit_and_tag,
+    init_repository,
+    release_repository,
+    tool_environment,
+)
+
 VENV_BIN = Path(sys.executable).parent
 PORT = 8765
 
@@ -50,9 +56,7 @@ print(json.dumps({{"timings": timings, "record": record}}))
 
 def env() -> dict[str, str]:
     """The environment for the tools: this venv first, no VIRTUAL_ENV."""
-    variables = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    variables["PATH"] = f"{VENV_BIN}{os.pathsep}{variables['PATH']}"
-    return variables
+    return tool_environment(VENV_BIN)
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, str]:
@@ -122,45 +126,18 @@ def milliseconds(values: list[float]) -> str:
     return f"p50 {p50:.2f} ms, p95 {p95:.2f} ms"
 
 
-def git(*args: str, cwd: Path) -> None:
-    """Run a git command quietly."""
-    subprocess.run(["git", *args], cwd=cwd, env=env(), capture_output=True, check=True)
-
-
-def template_release_repository(folder: Path) -> Path:
-    """Copy this checkout into a git repository tagged v0.0.1, then v0.0.2."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target)
-    git("init", "-q", cwd=folder)
-    git("add", "-A", cwd=folder)
-    git("commit", "-qm", "v0.0.1", cwd=folder)
-    git("tag", "v0.0.1", cwd=folder)
-    return folder
-
-
 def release(repository: Path, tag: str) -> None:
     """Tag a release that changes a template-managed file."""
     gitignore = repository / "template" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + f"\n# Added in {tag}\n.{tag}/\n")
-    git("commit", "-qam", tag, cwd=repository)
-    git("tag", tag, cwd=repository)
+    commit_and_tag(repository, tag)
 
 
 def measure_updates(scratch: Path) -> None:
     """Time one update of the default assignment, and update-all over three."""
-    repository = template_release_repository(scratch / "template")
+    repository = release_repository(scratch / "template", "v0.0.1")
     workspace = scratch / "workspace"
-    workspace.mkdir()
-    git("init", "-q", cwd=workspace)
+    init_repository(workspace)
     copier = [sys.executable, "-m", "copier"]
     names = ("churn-model", "house-prices", "spam-filter")
     for name in names:
@@ -177,16 +154,14 @@ def measure_updates(scratch: Path) -> None:
             ],
             workspace,
         )
-    git("add", "-A", cwd=workspace)
-    git("commit", "-qm", "assignments", cwd=workspace)
+    commit_all(workspace, "assignments")
     release(repository, "v0.0.2")
     update_time, _ = timed(
         [*copier, "update", "--trust", "--defaults", "-q", "assignments/churn-model"],
         workspace,
     )
     print(f"copier update of the default assignment: {update_time:.1f} s")
-    git("add", "-A", cwd=workspace)
-    git("commit", "-qm", "updated one", cwd=workspace)
+    commit_all(workspace, "updated one")
     release(repository, "v0.0.3")
     all_time, _ = timed(
         [sys.executable, str(ROOT / "scripts" / "update_all.py"), str(workspace)],

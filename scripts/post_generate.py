@@ -8,17 +8,19 @@ Usage (from ``copier.yml``; the working directory is the rendered project)::
 
 Nothing here may fail a copy or an update: a failing step prints one
 ``WARNING:`` line that says what failed and what to run later, keeps every
-file, and the script still exits 0. It uses the standard library only.
+file, and the script still exits 0. It uses the standard library only (and
+``tooling.py`` beside it, which does too).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from tooling import tool_environment
 
 SYNC_OPERATIONS = frozenset({"copy", "migrate"})
 
@@ -55,15 +57,6 @@ UV_FAILURES = (
 def warn(message: str) -> None:
     """Print one warning line to standard error."""
     print(f"WARNING: {message}", file=sys.stderr, flush=True)
-
-
-def tool_environment() -> dict[str, str]:
-    """Return this process's environment without Copier's own virtualenv.
-
-    ``VIRTUAL_ENV`` points at the environment Copier runs from; uv would warn
-    that it does not match the project and ignore it anyway.
-    """
-    return {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
 
 
 def run(command: Sequence[str], project: Path) -> int | None:

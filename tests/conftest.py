@@ -9,49 +9,14 @@ changing anything.
 from __future__ import annotations
 
 import functools
-import itertools
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from answer_sets import ANSWER_SETS
 from releases import FAILING_TASK, build_releases
-from support import copier_copy, exclusive, snapshot_template
-
-Render = Callable[[str], Path]
-
-# Answer sets of the render matrix, by name. The destination folder is always
-# "churn-model", so the defaults derive "Churn Model" / churn_model from it.
-# The matrix: every combination of the three components (with iris), every
-# dataset (with the defaults), and answers that stress names and quoting.
-COMPONENTS = ("include_api", "include_ui", "include_docker")
-ANSWER_SETS: dict[str, dict[str, object]] = {
-    "default": {},
-    **{
-        "components-" + "-".join("on" if flag else "off" for flag in flags): dict(
-            zip(COMPONENTS, flags, strict=True)
-        )
-        for flags in itertools.product((True, False), repeat=3)
-        if not all(flags)
-    },
-    **{f"dataset-{name}": {"dataset": name} for name in ("wine", "breast_cancer")},
-    "diabetes": {"dataset": "diabetes"},
-    "quirky": {
-        "project_name": 'Ünïcode "Quoted" Model',
-        "project_slug": "quirky-model",
-        "package_name": "quirky",
-        "description": 'Say "hi" \\ path C:\\tmp, $HOME, `cmd`, {{ raw }} {% x %} é ✓',
-        "author_name": 'O\'Brien "Bob" \\ Smith',
-        "author_email": "bob+mlops@example.org",
-    },
-    "long-names": {
-        "project_slug": "a" * 10 + "-b" * 20,
-        "package_name": "p" * 50,
-    },
-    # Only 3.11 is installed here, so these two are rendered, not installed.
-    "python-3.12": {"python_version": "3.12"},
-    "python-3.13": {"python_version": "3.13"},
-}
+from support import Render, copier_copy, exclusive
+from tooling import snapshot_template
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from support import git_commit_all, git_init, run
+from tooling import commit_and_tag, git
 
 Edit = tuple[str, str, str]  # (path in the template repository, old text, new text)
 
@@ -70,7 +70,6 @@ RELEASES: dict[str, list[Edit]] = {
     ],
 }
 OLD, MIDDLE, NEW = "v1.0.0", "v2.0.0", "v3.0.0"
-MARKER = "<<<<<<< before updating"
 
 # Releases that fail, tagged on side branches after NEW. Pre-release tags, so
 # that `copier update` only takes them when asked with --vcs-ref.
@@ -113,17 +112,14 @@ def build_releases(template_dir: Path, repository: Path) -> Path:
     """Create the tagged release history of the template at ``repository``."""
     shutil.rmtree(repository, ignore_errors=True)
     shutil.copytree(template_dir, repository)
-    git_init(repository)
-    git_commit_all(repository, f"Release {OLD}")
-    run(["git", "tag", OLD], repository)
+    git("init", "--quiet", "--initial-branch=main", cwd=repository)
+    commit_and_tag(repository, OLD)
     for tag, edits in RELEASES.items():
         apply_edits(repository, edits)
-        git_commit_all(repository, f"Release {tag}")
-        run(["git", "tag", tag], repository)
+        commit_and_tag(repository, tag)
     for tag, edits in BROKEN.items():
-        run(["git", "checkout", "--quiet", "-b", f"branch-{tag}", NEW], repository)
+        git("checkout", "--quiet", "-b", f"branch-{tag}", NEW, cwd=repository)
         apply_edits(repository, edits)
-        git_commit_all(repository, f"Release {tag}")
-        run(["git", "tag", tag], repository)
-    run(["git", "checkout", "--quiet", "main"], repository)
+        commit_and_tag(repository, tag)
+    git("checkout", "--quiet", "main", cwd=repository)
     return repository

@@ -12,13 +12,17 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
+from tooling import tool_environment
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+# The ``render`` and ``installed`` fixtures: answer-set name -> project folder.
+Render = Callable[[str], Path]
 VENV_BIN = Path(sys.executable).parent
 
 DEFAULT_TIMEOUT = 600
@@ -30,16 +34,19 @@ def tool_env(**overrides: str) -> dict[str, str]:
     uv never downloads Python (none is reachable here), and the user's uv cache
     is kept so that the whole suite shares one cache.
     """
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    env["UV_NO_PROGRESS"] = "1"
-    env["NO_COLOR"] = "1"  # plain output from task, even when CI=true
-    for role in ("AUTHOR", "COMMITTER"):  # commits work without a git identity
-        env.setdefault(f"GIT_{role}_NAME", "Template Tests")
-        env.setdefault(f"GIT_{role}_EMAIL", "tests@example.com")
-    env.update(overrides)
-    return env
+    identity = {
+        f"GIT_{role}_{key}": os.environ.get(f"GIT_{role}_{key}", value)
+        for role in ("AUTHOR", "COMMITTER")  # commits work without a git identity
+        for key, value in (("NAME", "Template Tests"), ("EMAIL", "tests@example.com"))
+    }
+    return tool_environment(
+        VENV_BIN,
+        UV_PYTHON_DOWNLOADS="never",
+        UV_NO_PROGRESS="1",
+        NO_COLOR="1",  # plain output from task, even when CI=true
+        **identity,
+        **overrides,
+    )
 
 
 def run(
@@ -114,38 +121,6 @@ def copier_update(
     """Run ``copier update`` on ``project`` non-interactively."""
     command = copier_command("update", "--trust", "--defaults", *args, project)
     return run(command, project.parent, env=env, check=check)
-
-
-def git_commit_all(repository: Path, message: str) -> None:
-    """Stage everything in ``repository`` and commit it."""
-    run(["git", "add", "--all"], repository)
-    run(["git", "commit", "--quiet", "--allow-empty", "-m", message], repository)
-
-
-def git_init(repository: Path) -> Path:
-    """Create an empty git repository (branch ``main``) at ``repository``."""
-    repository.mkdir(parents=True, exist_ok=True)
-    run(["git", "init", "--quiet", "--initial-branch=main"], repository)
-    return repository
-
-
-def snapshot_template(destination: Path) -> Path:
-    """Copy the template's tracked and untracked-but-not-ignored files.
-
-    Tests render from this plain folder, so they see the working tree as it
-    is (committed or not) and never depend on the repository's git state.
-    """
-    listed = run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        TEMPLATE_ROOT,
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE_ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return destination
 
 
 @contextmanager

@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Render
 from dependency_names import installed_names
 from naming import DEPENDENCY_NAMES
-from support import owned_copy, run
+from support import Render, owned_copy, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default-assignment")]
 

@@ -7,23 +7,13 @@ the copy runs it) and its generated ``task check`` (ruff, then pytest) runs.
 from __future__ import annotations
 
 import pytest
-from conftest import Render
-from support import run
+from answer_sets import INSTALLABLE
+from support import Render, run
 
 pytestmark = pytest.mark.slow
 
-# Everything on (classification and regression), everything off, each
-# component alone, and names that differ from the ones derived from the
-# folder. The default set is exercised in test_end_to_end.py.
-PROJECTS = [
-    "diabetes",
-    "quirky",
-    "long-names",
-    "components-off-off-off",
-    "components-on-off-off",
-    "components-off-on-off",
-    "components-off-off-on",
-]
+# The default set is exercised in test_end_to_end.py.
+PROJECTS = [name for name in INSTALLABLE if name != "default"]
 
 
 @pytest.mark.parametrize("name", PROJECTS)

@@ -8,8 +8,15 @@ import tomllib
 
 import pytest
 import yaml
-from conftest import ANSWER_SETS, Render
-from support import VENV_BIN, expected_files, project_files, run, stored_answers
+from answer_sets import ANSWER_SETS
+from support import (
+    VENV_BIN,
+    Render,
+    expected_files,
+    project_files,
+    run,
+    stored_answers,
+)
 
 ALL_SETS = sorted(ANSWER_SETS)
 # Jinja's `{{ x }}`; go-task's own `{{.VAR}}` is meant to stay in Taskfile.yml.
@@ -79,8 +86,8 @@ def test_render_is_ruff_clean_before_any_formatting(render: Render, name: str) -
 
 
 def test_description_appears_verbatim_in_readme_and_spec(render: Render) -> None:
-    project = render("quirky")
-    description = str(ANSWER_SETS["quirky"]["description"])
+    project = render("quirky-names")
+    description = str(ANSWER_SETS["quirky-names"]["description"])
 
     assert description in (project / "README.md").read_text("utf-8")
     assert description in (project / "ai_docs/spec_v1.md").read_text("utf-8")

@@ -13,30 +13,30 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from releases import BROKEN_RENDER, FAILING_TASK, MARKER, MIDDLE, NEW, OLD
+from releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
 from support import (
     copier_copy,
     copier_update,
     folder_contents,
-    git_commit_all,
-    git_init,
     git_state,
     project_files,
     run,
     stored_answers,
     tool_env,
 )
+from template_update import CONFLICT_MARKER as MARKER
+from tooling import commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 
 
 def new_workspace(root: Path, releases: Path, names: list[str], tag: str = OLD) -> Path:
     """A git workspace with one committed assignment per name, made at ``tag``."""
-    git_init(root)
+    init_repository(root)
     (root / "README.md").write_text("# My MLOps assignments\n")
     for name in names:
         copier_copy(releases, root / "assignments" / name, vcs_ref=tag)
-    git_commit_all(root, "Generate the assignments")
+    commit_all(root, "Generate the assignments")
     return root
 
 
@@ -71,7 +71,7 @@ def work_like_a_student(project: Path) -> None:
     (project / "ai_docs" / "spec_v2.md").write_text("# Spec v2: my next plan\n")
     (project / "notes.md").write_text("Ideas for next week.\n")
     run(["uv", "add", "--quiet", "six"], project)
-    git_commit_all(project, "Student work")
+    commit_all(project, "Student work")
 
 
 def tracked_contents(project: Path) -> dict[str, bytes]:
@@ -163,7 +163,7 @@ def test_line_changed_on_both_sides_gets_inline_markers(
     taskfile = rewrite_lint_description(project, "Check my code before I push")
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## Kept section\n")
-    git_commit_all(workspace, "Student edits the lint task")
+    commit_all(workspace, "Student edits the lint task")
 
     copier_update(project, "--vcs-ref", MIDDLE)
 
@@ -186,10 +186,10 @@ def test_two_hops_give_the_same_files_as_one(releases: Path, tmp_path: Path) -> 
         project = workspace / "assignments" / "churn-model"
         readme = project / "README.md"
         readme.write_text(readme.read_text() + "\n## Student section\n")
-        git_commit_all(workspace, "Student edit")
+        commit_all(workspace, "Student edit")
         for tag in hops:
             copier_update(project, "--vcs-ref", tag)
-            git_commit_all(workspace, f"Update to {tag}")
+            commit_all(workspace, f"Update to {tag}")
         projects.append(project)
 
     two_hops, one_hop = (tracked_contents(project) for project in projects)
@@ -202,7 +202,7 @@ def test_update_without_template_change_is_a_no_op(
     workspace = new_workspace(tmp_path / "ws", releases, ["churn-model"], tag=NEW)
     project = workspace / "assignments" / "churn-model"
     run(["uv", "sync", "--quiet"], project)
-    git_commit_all(workspace, "Lock file")
+    commit_all(workspace, "Lock file")
 
     copier_update(project)
 
@@ -288,7 +288,7 @@ def test_failed_update_leaves_files_index_and_answers_byte_identical(
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## My findings\n\nKept.\n")
     (project / "notes.md").write_text("Ideas for next week.\n")
-    git_commit_all(workspace, "Student work")
+    commit_all(workspace, "Student work")
     (workspace / "README.md").write_text("Uncommitted workspace notes.\n")
     (workspace / "staged.txt").write_text("Staged, not committed.\n")
     run(["git", "add", "staged.txt"], workspace)
@@ -313,7 +313,7 @@ def test_conflict_is_kept_inline_but_not_in_the_index(
 ) -> None:
     workspace, project = one_assignment(tmp_path, releases)
     rewrite_lint_description(project, "Lint it all")
-    git_commit_all(workspace, "Student edits the lint task")
+    commit_all(workspace, "Student edits the lint task")
 
     run(["task", "template:update", "--", "--vcs-ref", MIDDLE], project)
 
@@ -328,7 +328,7 @@ def test_conflict_left_by_plain_copier_does_not_block_a_sibling(
     workspace = new_workspace(tmp_path / "ws", releases, ["first", "second"])
     first, second = (workspace / "assignments" / name for name in ("first", "second"))
     rewrite_lint_description(first, "Mine")
-    git_commit_all(workspace, "Student edits the lint task")
+    commit_all(workspace, "Student edits the lint task")
     copier_update(first, "--vcs-ref", MIDDLE)
     assert unmerged(workspace) == ["assignments/first/Taskfile.yml"]
 
@@ -345,7 +345,7 @@ def test_template_update_summarises_changes_and_conflicts(
 ) -> None:
     workspace, project = one_assignment(tmp_path, releases)
     rewrite_lint_description(project, "Lint it all")
-    git_commit_all(workspace, "Student edits the lint task")
+    commit_all(workspace, "Student edits the lint task")
 
     result = run(["task", "template:update", "--", "--vcs-ref", MIDDLE], project)
 

@@ -18,14 +18,14 @@ from support import (
     copier_update,
     docker_excludes,
     expected_files,
-    git_commit_all,
-    git_init,
     image_paths,
     project_files,
     run,
     stored_answers,
     tool_env,
 )
+from template_update import CONFLICT_MARKER
+from tooling import commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,7 @@ members = ["assignments/*"]
 
 def new_uv_workspace(root: Path, members: str = WORKSPACE_PYPROJECT) -> Path:
     """A git repository whose root pyproject.toml declares a virtual uv workspace."""
-    git_init(root)
+    init_repository(root)
     (root / "pyproject.toml").write_text(members)
     (root / ".gitignore").write_text(".venv/\n")
     return root
@@ -194,7 +194,7 @@ def test_update_of_a_member_keeps_the_root_lock_and_student_edits(
     copier_copy(releases, assignment, vcs_ref=OLD, skip_tasks=False)
     readme = assignment / "README.md"
     readme.write_text(readme.read_text() + "\n## My section\n\nKept.\n")
-    git_commit_all(root, "Member and student work")
+    commit_all(root, "Member and student work")
 
     copier_update(assignment, "--vcs-ref", MIDDLE)
 
@@ -208,7 +208,7 @@ def test_update_of_a_member_keeps_the_root_lock_and_student_edits(
 def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
     releases: Path, tmp_path: Path
 ) -> None:
-    root = git_init(tmp_path / "ws")
+    root = init_repository(tmp_path / "ws")
     names = ("alpha", "beta", "gamma", "mödel 6", "zeta")
     for name in names:
         copier_copy(releases, root / "assignments" / name, vcs_ref=OLD)
@@ -220,7 +220,7 @@ def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
                 "Check my code before I push",
             )
         )
-    git_commit_all(root, "Five assignments")
+    commit_all(root, "Five assignments")
     (root / "assignments" / "gamma" / "README.md").write_text("Uncommitted work.\n")
 
     result = subprocess.run(
@@ -253,7 +253,7 @@ def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
         assert stored_answers(root / "assignments" / name)["_commit"] == MIDDLE
     for name in ("beta", "mödel 6"):
         taskfile = (root / "assignments" / name / "Taskfile.yml").read_text()
-        assert "<<<<<<< before updating" in taskfile
+        assert CONFLICT_MARKER in taskfile
     gamma = root / "assignments" / "gamma"
     assert (gamma / "README.md").read_text() == "Uncommitted work.\n"
     assert stored_answers(gamma)["_commit"] == OLD

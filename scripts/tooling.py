@@ -1,0 +1,94 @@
+"""Helpers shared by the template's scripts, benchmark and tests.
+
+The one home of what they all need: the environment in which to run uv,
+ruff, task and Copier; a snapshot of this checkout; and tagged releases of
+it in a scratch git repository. Standard library only, because Copier's own
+Python runs ``post_generate.py``, which imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tool_environment(bin_dir: Path | None = None, **overrides: str) -> dict[str, str]:
+    """Return this process's environment for running the tools.
+
+    ``VIRTUAL_ENV`` is dropped: it names the environment Copier (or pytest)
+    runs from, and uv would warn that it does not match the project.
+
+    Args:
+        bin_dir: A folder to put first on ``PATH`` (a venv's ``bin``).
+        **overrides: Variables to set on top.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    if bin_dir is not None:
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env.update(overrides)
+    return env
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git quietly in ``cwd`` and return its output; raise if it fails."""
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def snapshot_template(destination: Path, source: Path = ROOT) -> Path:
+    """Copy the checkout's tracked and untracked-but-not-ignored files.
+
+    Renders from this plain folder see the working tree as it is (committed
+    or not) and never depend on the checkout's git state.
+    """
+    listed = git(
+        "ls-files", "--cached", "--others", "--exclude-standard", "-z", cwd=source
+    )
+    for name in filter(None, listed.split("\0")):
+        if (source / name).is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target)
+    return destination
+
+
+# Identity of the commits made here when git has none configured (as in CI).
+FALLBACK_IDENTITY = {"name": "Template Tooling", "email": "tooling@example.com"}
+
+
+def init_repository(folder: Path) -> Path:
+    """Create an empty git repository (branch ``main``) at ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    git("init", "--quiet", "--initial-branch=main", cwd=folder)
+    return folder
+
+
+def commit_all(repository: Path, message: str) -> None:
+    """Stage everything in ``repository`` and commit it."""
+    git("add", "--all", cwd=repository)
+    identity = []
+    for key, value in FALLBACK_IDENTITY.items():
+        configured = subprocess.run(
+            ["git", "config", f"user.{key}"], cwd=repository, capture_output=True
+        )
+        if configured.returncode != 0:
+            identity += ["-c", f"user.{key}={value}"]
+    git(*identity, "commit", "--quiet", "--allow-empty", "-m", message, cwd=repository)
+
+
+def commit_and_tag(repository: Path, tag: str) -> None:
+    """Commit everything in ``repository`` as release ``tag`` and tag it."""
+    commit_all(repository, f"Release {tag}")
+    git("tag", tag, cwd=repository)
+
+
+def release_repository(destination: Path, first_tag: str) -> Path:
+    """Make ``destination`` a git repository of this checkout, tagged ``first_tag``."""
+    init_repository(snapshot_template(destination))
+    commit_and_tag(destination, first_tag)
+    return destination
