@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from jinja2 import Environment
-from jinja2.ext import Extension
+from copier_template_extensions import ContextHook
 
 
 class Feature(NamedTuple):
@@ -151,10 +150,14 @@ def dataset_info(name: str) -> DatasetInfo:
     return DATASETS[name]
 
 
-class DatasetExtension(Extension):
-    """Register the ``dataset_info`` filter on a Jinja environment."""
+class DatasetFacts(ContextHook):
+    """Copier context hook: ``dataset_facts``, the chosen dataset's facts.
 
-    def __init__(self, environment: Environment) -> None:
-        """Add the filter to ``environment``."""
-        super().__init__(environment)
-        environment.filters["dataset_info"] = dataset_info
+    Computed once per render from the ``dataset`` answer, so that templates
+    write ``dataset_facts.title`` rather than calling a filter each time.
+    """
+
+    def hook(self, context: dict[str, Any]) -> None:
+        """Add ``dataset_facts`` in place once ``dataset`` has a known answer."""
+        if context.get("dataset") in DATASETS:
+            context["dataset_facts"] = DATASETS[context["dataset"]]

@@ -304,6 +304,15 @@ def test_dataset_bounds_contain_the_data_and_stay_non_negative() -> None:
             assert feature.name.isidentifier()
 
 
+def test_dataset_facts_hook_adds_the_chosen_datasets_facts() -> None:
+    env = Environment(extensions=[datasets.DatasetFacts])
+    template = env.from_string("{{ dataset_facts.title }}: {{ dataset_facts.task }}")
+
+    rendered = template.render({"_copier_conf": {}, "dataset": "diabetes"})
+
+    assert rendered == "Diabetes progression: regression"
+
+
 def test_dataset_facts_name_the_task() -> None:
     tasks = {name: datasets.dataset_info(name).task for name in datasets.DATASETS}
 
