@@ -91,6 +91,19 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def from_import(package: str, module: str, *names: str, line_length: int = 88) -> str:
+    """Write ``from <package>.<module> import <names>`` as ruff would format it.
+
+    One line when it fits in ``line_length``, else one name per line in
+    parentheses, so that a render is ruff-clean whatever the package's name.
+    """
+    source = f"{package}.{module}" if module else package
+    line = f"from {source} import {', '.join(names)}"
+    if len(line) <= line_length:
+        return line
+    return f"from {source} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
+
+
 def text_problem(value: str, question: str, max_length: int, example: str) -> str:
     """Check a free-text answer: one line of printable text, at most ``max_length``.
 
@@ -267,6 +280,7 @@ class NamingExtension(Extension):
                 "slugify": slugify,
                 "package_name": package_name,
                 "toml_string": toml_string,
+                "from_import": from_import,
                 "project_name_problem": project_name_problem,
                 "project_slug_problem": project_slug_problem,
                 "package_name_problem": package_name_problem,

@@ -134,8 +134,8 @@ def test_schema_bounds_and_task_type_follow_the_dataset(render: Render) -> None:
     )
     package = diabetes / "src" / str(stored_answers(diabetes)["package_name"])
 
-    assert 'TASK = "regression"' in (package / "data.py").read_text()
+    assert "TASK = Task.REGRESSION" in (package / "data.py").read_text()
     assert "bmi: float = Field(" in (package / "schemas.py").read_text()
     iris = render("default") / "src" / "churn_model"
-    assert 'TASK = "classification"' in (iris / "data.py").read_text()
+    assert "TASK = Task.CLASSIFICATION" in (iris / "data.py").read_text()
     assert "sepal_length_cm: float = Field(" in (iris / "schemas.py").read_text()

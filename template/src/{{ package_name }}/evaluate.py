@@ -20,17 +20,17 @@ from sklearn.metrics import (
 )
 
 from .config import ConfigurationError, Settings, configure_logging
-from .data import TASK, load_dataset, split_dataset
+from .data import TASK, Task, load_dataset, split_dataset
 from .model_io import ModelLoadError, load_model
 
 logger = logging.getLogger(__name__)
 
 
 def compute_metrics(
-    task: str, y_true: pd.Series, y_pred: pd.Series
+    task: Task, y_true: pd.Series, y_pred: pd.Series
 ) -> dict[str, float]:
-    """Return the metrics of ``task`` ("classification" or "regression")."""
-    if task == "classification":
+    """Return the metrics of ``task``: accuracy and F1, or RMSE, MAE and R2."""
+    if task is Task.CLASSIFICATION:
         return {
             "accuracy": float(accuracy_score(y_true, y_pred)),
             "f1_macro": float(f1_score(y_true, y_pred, average="macro")),

@@ -29,6 +29,7 @@ from .data import (
     DATASET_NAME,
     TASK,
     Dataset,
+    Task,
     feature_ranges,
     load_dataset,
     split_dataset,
@@ -39,22 +40,22 @@ from .model_io import save_model
 logger = logging.getLogger(__name__)
 
 
-def build_pipeline(task: str) -> Pipeline:
+def build_pipeline(task: Task) -> Pipeline:
     """Return an unfitted pipeline: scaling, then a linear model for ``task``."""
     estimator = (
-        LogisticRegression(max_iter=1000) if task == "classification" else Ridge()
+        LogisticRegression(max_iter=1000) if task is Task.CLASSIFICATION else Ridge()
     )
     return Pipeline([("scale", StandardScaler()), ("model", estimator)])
 
 
 def plot_results(
-    task: str, y_true: pd.Series, y_pred: np.ndarray, folder: Path
+    task: Task, y_true: pd.Series, y_pred: np.ndarray, folder: Path
 ) -> Path:
     """Save a confusion matrix (classification) or predicted-versus-actual plot."""
     folder.mkdir(parents=True, exist_ok=True)
     figure = Figure(figsize=(6, 5), layout="constrained")
     axes = figure.add_subplot()
-    if task == "classification":
+    if task is Task.CLASSIFICATION:
         ConfusionMatrixDisplay.from_predictions(y_true, y_pred, ax=axes, colorbar=False)
         axes.set_title("Confusion matrix (test split)")
         path = folder / "confusion_matrix.png"
