@@ -6,8 +6,9 @@ the Jinja context, so that `copier.yml` can use them as question defaults:
 - ``git_user_name`` / ``git_user_email``: from ``git config``, or a placeholder
   when git is missing or has no such setting;
 - ``current_year``: for copyright lines and the seeded spec;
-- ``copier_python_version``: ``"3.11"``-style version of the interpreter that
-  runs Copier, used as the default ``python_version``.
+- ``supported_python_versions``: the choices of ``python_version``;
+- ``default_python_version``: the version of the interpreter that runs
+  Copier when it is supported, else the oldest supported one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from copier_template_extensions import ContextHook
 
+SUPPORTED_PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
 FALLBACK_AUTHOR_NAME = "Student Name"
 FALLBACK_AUTHOR_EMAIL = "student@example.com"
 
@@ -54,13 +56,23 @@ def python_minor_version(version_info: tuple[int, ...] = sys.version_info) -> st
     return f"{version_info[0]}.{version_info[1]}"
 
 
-def assignment_defaults() -> dict[str, str | int]:
-    """Compute the context values that questions use as defaults."""
+def default_python_version(running: str) -> str:
+    """The running Python's version if supported, else the oldest supported."""
+    return (
+        running
+        if running in SUPPORTED_PYTHON_VERSIONS
+        else SUPPORTED_PYTHON_VERSIONS[0]
+    )
+
+
+def assignment_defaults() -> dict[str, object]:
+    """Compute the context values that questions use as defaults or choices."""
     return {
         "git_user_name": git_config_value("user.name") or FALLBACK_AUTHOR_NAME,
         "git_user_email": git_config_value("user.email") or FALLBACK_AUTHOR_EMAIL,
         "current_year": datetime.date.today().year,
-        "copier_python_version": python_minor_version(),
+        "supported_python_versions": list(SUPPORTED_PYTHON_VERSIONS),
+        "default_python_version": default_python_version(python_minor_version()),
     }
 
 

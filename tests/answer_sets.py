@@ -6,7 +6,8 @@ As cookiecutter-data-science derives its test matrix from its options file:
   the Dockerfile's command, the README), so every combination is rendered;
 - the choice questions are independent of them, so each other choice is
   rotated through the combinations, one each (``dataset``), or rendered on
-  its own when this machine cannot install it (``python_version``);
+  its own when this machine cannot install it (``python_version``, whose
+  choices ``extensions/context.py`` keeps);
 - names and quoting cannot be derived: two hand-written sets stress them.
 
 Every destination folder is ``churn-model``, so the default names derive
@@ -19,6 +20,7 @@ import itertools
 from pathlib import Path
 
 import yaml
+from context import SUPPORTED_PYTHON_VERSIONS
 
 COPIER_YML = Path(__file__).resolve().parents[1] / "copier.yml"
 INSTALLABLE_PYTHON = "3.11"  # the only interpreter here; uv downloads none
@@ -88,7 +90,10 @@ def derive_answer_sets() -> dict[str, Answers]:
             **combination,
             "dataset": dataset,
         }
-    for version in other_choices(asked["python_version"]):
+    # Its choices are rendered from extensions/context.py's list.
+    for version in SUPPORTED_PYTHON_VERSIONS:
+        if version == INSTALLABLE_PYTHON:
+            continue
         sets[f"python-{version}"] = {"python_version": version}
     return {**sets, **NAME_SETS}
 

@@ -57,7 +57,7 @@ def test_slugify_respects_the_length_limit() -> None:
     assert naming.project_slug_problem(slug) == ""
 
 
-def test_package_name_replaces_hyphens() -> None:
+def test_package_name_is_the_slug_with_underscores() -> None:
     assert naming.package_name("churn-model-2") == "churn_model_2"
 
 
@@ -94,7 +94,7 @@ def test_package_name_problem_names_the_rule(value: str, rule: str) -> None:
     assert "for example: churn_model" in message
 
 
-def test_project_name_problem_rules() -> None:
+def test_project_name_is_one_non_empty_line_of_at_most_80() -> None:
     assert naming.project_name_problem("Churn Model") == ""
     assert "empty" in naming.project_name_problem(" ")
     assert "one line" in naming.project_name_problem("a\nb")
@@ -157,7 +157,7 @@ def test_workspace_path_rules(value: str, expected: str, rule: str) -> None:
     assert naming.workspace_path_problem(value, expected, member=False) == ""
 
 
-def test_author_checks() -> None:
+def test_author_needs_a_name_and_an_email_address() -> None:
     assert naming.author_name_problem("Ada") == ""
     assert "empty" in naming.author_name_problem("")
     assert naming.author_email_problem("ada@example.com") == ""
@@ -172,7 +172,16 @@ def test_naming_extension_registers_filters() -> None:
     assert rendered.render() == "churn_model"
 
 
-def test_python_minor_version() -> None:
+@pytest.mark.parametrize(
+    ("running", "default"), [("3.12", "3.12"), ("3.14", "3.11"), ("3.10", "3.11")]
+)
+def test_default_python_is_the_running_one_when_supported(
+    running: str, default: str
+) -> None:
+    assert context.default_python_version(running) == default
+
+
+def test_python_minor_version_drops_the_patch_level() -> None:
     assert context.python_minor_version((3, 12, 1)) == "3.12"
     assert (
         context.python_minor_version() == f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -290,7 +299,7 @@ def test_no_workspace_means_standalone(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("member", "back"), [("assignments/a", "../.."), ("a", ".."), ("", ".")]
 )
-def test_path_to_root(member: str, back: str) -> None:
+def test_path_to_root_climbs_one_level_per_folder(member: str, back: str) -> None:
     assert workspace.path_to_root(member) == back
 
 
