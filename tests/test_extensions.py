@@ -164,6 +164,18 @@ def test_author_needs_a_name_and_an_email_address() -> None:
     assert "email" in naming.author_email_problem("ada@localhost")
 
 
+def test_from_import_is_one_line_unless_ruff_would_wrap_it() -> None:
+    short = naming.from_import("churn_model", "config", "Settings", "configure_logging")
+    long_package = "p" * 50
+    wrapped = naming.from_import(long_package, "model_io", "MODEL_FILE", "load_model")
+
+    assert short == "from churn_model.config import Settings, configure_logging"
+    assert wrapped == (
+        f"from {long_package}.model_io import (\n    MODEL_FILE,\n    load_model,\n)"
+    )
+    assert naming.from_import("churn_model", "", "ui") == "from churn_model import ui"
+
+
 def test_naming_extension_registers_filters() -> None:
     env = Environment(extensions=[naming.NamingExtension])
 
