@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import yaml
 from tooling import tool_environment
+from workspace import glob_to_regex
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,13 +182,6 @@ def owned_copy(installed_project: Path, destination: Path) -> Path:
     return destination
 
 
-def dockerignore_pattern(pattern: str) -> re.Pattern[str]:
-    """Translate one ``.dockerignore`` pattern (Go filepath.Match plus ``**``)."""
-    parts = re.split(r"(\*\*/?|\*|\?)", pattern.strip().strip("/"))
-    translated = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(translated.get(p, re.escape(p)) for p in parts))
-
-
 def docker_excludes(dockerignore: Path, path: str) -> bool:
     """Tell whether the build context leaves ``path`` out, as Docker decides.
 
@@ -202,8 +195,9 @@ def docker_excludes(dockerignore: Path, path: str) -> bool:
         if not line or line.startswith("#"):
             continue
         negated = line.startswith("!")
-        pattern = dockerignore_pattern(line.removeprefix("!"))
-        if any(pattern.fullmatch("/".join(prefix)) for prefix in prefixes):
+        # Docker's patterns follow the same glob rules as uv's member globs.
+        pattern = glob_to_regex(line.removeprefix("!"))
+        if any(pattern.match("/".join(prefix)) for prefix in prefixes):
             excluded = not negated
     return excluded
 
