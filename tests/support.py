@@ -7,13 +7,18 @@ subprocesses; nothing is mocked.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from tooling import tool_environment
@@ -233,6 +238,90 @@ def image_paths(package: str, prefix: str = "") -> tuple[list[str], list[str]]:
         f"src/{package}/api.py",
     ]
     return [prefix + path for path in kept_out], [prefix + path for path in sent]
+
+
+# Local stand-ins for the base images, built by scripts/offline_docker.sh
+# where no registry can be reached; used when present.
+OFFLINE_BASE_IMAGES = {
+    "PYTHON_IMAGE": "local/python:3.11-slim-bookworm",
+    "UV_IMAGE": "local/uv:offline",
+}
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def docker_available() -> bool:
+    """Tell whether a Docker daemon answers."""
+    if shutil.which("docker") is None:
+        return False
+    answer = subprocess.run(["docker", "info"], capture_output=True, check=False)
+    return answer.returncode == 0
+
+
+NO_DOCKER = (
+    "no Docker daemon answers here; `scripts/offline_docker.sh start` (as root) "
+    "provides one, as .ci/run does"
+)
+
+
+def wait_for_json(url: str, body: object = None, timeout: float = 90.0) -> object:
+    """GET (or POST ``body`` to) ``url`` until it answers 200; return its JSON."""
+    deadline = time.monotonic() + timeout
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    while True:
+        try:
+            request = urllib.request.Request(url, data=data, headers=headers)
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return json.loads(response.read())
+        except (urllib.error.URLError, ConnectionError) as error:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer in {timeout} s") from error
+            time.sleep(0.5)
+
+
+class Container(NamedTuple):
+    """A running container: its id and the URL of its published port."""
+
+    id: str
+    url: str
+
+
+@contextmanager
+def running_container(image: str, port: int = 8000) -> Iterator[Container]:
+    """Run ``image`` detached, its ``port`` published on loopback."""
+    started = run(
+        ["docker", "run", "--detach", "--publish", f"127.0.0.1::{port}", image],
+        TEMPLATE_ROOT,
+    )
+    container = started.stdout.strip()
+    try:
+        address = run(["docker", "port", container, str(port)], TEMPLATE_ROOT)
+        yield Container(container, "http://" + address.stdout.splitlines()[0].strip())
+    finally:
+        run(["docker", "rm", "--force", container], TEMPLATE_ROOT, check=False)
+
+
+def docker_env() -> dict[str, str]:
+    """The tools' environment, with the offline base images when they exist."""
+    present = {
+        name: image
+        for name, image in OFFLINE_BASE_IMAGES.items()
+        if subprocess.run(
+            ["docker", "image", "inspect", image], capture_output=True, check=False
+        ).returncode
+        == 0
+    }
+    return tool_env(**present)
+
+
+def build_secrets() -> list[str]:
+    """``docker build`` arguments handing uv the host's CA bundle, if it has one.
+
+    Networks that intercept TLS (like this CI's) need it to reach the index.
+    """
+    if not HOST_CA_BUNDLE.is_file():
+        return []
+    return ["--secret", f"id=ca_bundle,src={HOST_CA_BUNDLE}"]
 
 
 def stored_answers(project: Path) -> dict[str, object]:
