@@ -8,7 +8,10 @@ temporary folder:
 - /predict latency over loopback with uvicorn (sequential requests), next to
   the in-process ``predict_records`` time of the same model;
 - update: one ``copier update`` of the default assignment to a new release,
-  and ``update-all`` over three assignments.
+  and ``update-all`` over three assignments;
+- images (with a Docker daemon): cold, warm and one-line-change build times of
+  the api and ui targets, their sizes, and ``docker run`` to ``/ready``. The
+  cold build empties Docker's build cache first.
 
 Figures are printed, never asserted: a benchmark informs, tests decide.
 """
@@ -27,9 +30,12 @@ from pathlib import Path
 
 from tooling import (
     ROOT,
+    build_secrets,
     commit_all,
     commit_and_tag,
+    docker_answers,
     init_repository,
+    offline_base_images,
     release_repository,
     tool_environment,
 )
@@ -170,6 +176,57 @@ def measure_updates(scratch: Path) -> None:
     print(f"update-all over {len(names)} assignments:    {all_time:.1f} s")
 
 
+def measure_images(project: Path) -> None:
+    """Time cold, warm and one-line-change builds; print sizes and start-up."""
+    if not docker_answers("info"):
+        print("images: skipped, no Docker daemon (scripts/offline_docker.sh start)")
+        return
+    env = tool_environment(VENV_BIN, **offline_base_images())
+    build = ["task", "docker:build", "--", *build_secrets()]
+
+    def build_time() -> float:
+        start = time.perf_counter()
+        subprocess.run(build, cwd=project, env=env, capture_output=True, check=True)
+        return time.perf_counter() - start
+
+    # Cold: this project's images and the whole build cache removed first.
+    images = ["churn-model-api", "churn-model-ui"]
+    subprocess.run(["docker", "image", "rm", "--force", *images], capture_output=True)
+    subprocess.run(
+        ["docker", "builder", "prune", "--all", "--force"], capture_output=True
+    )
+    cold = build_time()
+    warm = build_time()
+    api_module = project / "src" / "churn_model" / "api.py"
+    api_module.write_text(api_module.read_text() + "\n# a one-line change\n")
+    changed = build_time()
+    print(
+        f"image build (api + ui targets): cold {cold:.1f} s, warm {warm:.1f} s, "
+        f"after a one-line code change {changed:.1f} s"
+    )
+    for image in images:
+        size = subprocess.run(
+            ["docker", "image", "inspect", "--format", "{{.Size}}", image],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        print(f"image {image}: {int(size) / 1e6:.0f} MB")
+    started = time.perf_counter()
+    container = subprocess.run(
+        ["docker", "run", "--detach", "--publish", f"127.0.0.1:{PORT}:8000", images[0]],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    try:
+        wait_until_ready(f"http://127.0.0.1:{PORT}/ready", timeout=120)
+        elapsed = time.perf_counter() - started
+        print(f"api container, docker run to /ready: {elapsed:.1f} s")
+    finally:
+        subprocess.run(["docker", "rm", "--force", container], capture_output=True)
+
+
 def main() -> None:
     """Render, install, test and serve a default assignment; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -201,6 +258,7 @@ def main() -> None:
         latencies = http_latencies(project, "churn_model", record, args.requests)
         print(f"POST /predict, {args.requests} sequential: {milliseconds(latencies)}")
         measure_updates(Path(scratch))
+        measure_images(project)
 
 
 if __name__ == "__main__":

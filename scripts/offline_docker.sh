@@ -95,7 +95,8 @@ build_uv_image() {
   fi
   log "building $UV_IMAGE from the installed uv"
   local context=$STATE/uv-image uv_bin
-  uv_bin=$(python3 -c 'import uv; print(uv.find_uv_bin())')
+  uv_bin=$(python3 -c 'import uv; print(uv.find_uv_bin())' 2>/dev/null ||
+    readlink -f "$(command -v uv)")
   mkdir -p "$context"
   cp "$uv_bin" "$(dirname "$uv_bin")/uvx" "$context/"
   printf 'FROM scratch\nCOPY uv uvx /\n' >"$context/Dockerfile"

@@ -92,3 +92,44 @@ def release_repository(destination: Path, first_tag: str) -> Path:
     init_repository(snapshot_template(destination))
     commit_and_tag(destination, first_tag)
     return destination
+
+
+# Local stand-ins for the Dockerfile's base images, built by
+# scripts/offline_docker.sh where no registry can be reached.
+OFFLINE_BASE_IMAGES = {
+    "PYTHON_IMAGE": "local/python:3.11-slim-bookworm",
+    "UV_IMAGE": "local/uv:offline",
+}
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+
+
+def docker_answers(*args: str) -> bool:
+    """Tell whether ``docker <args>`` succeeds (``docker info``: a daemon answers)."""
+    try:
+        completed = subprocess.run(["docker", *args], capture_output=True, check=False)
+    except OSError:
+        return False
+    return completed.returncode == 0
+
+
+def offline_base_images() -> dict[str, str]:
+    """``PYTHON_IMAGE`` and ``UV_IMAGE`` of the local stand-ins that exist.
+
+    ``task docker:build`` and ``compose.yaml`` pass these variables on to the
+    Dockerfile as its base images.
+    """
+    return {
+        name: image
+        for name, image in OFFLINE_BASE_IMAGES.items()
+        if docker_answers("image", "inspect", image)
+    }
+
+
+def build_secrets() -> list[str]:
+    """``docker build`` arguments handing uv the host's CA bundle, if any.
+
+    Networks that intercept TLS (like this CI's) need it to reach the index.
+    """
+    if not HOST_CA_BUNDLE.is_file():
+        return []
+    return ["--secret", f"id=ca_bundle,src={HOST_CA_BUNDLE}"]

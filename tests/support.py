@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import yaml
-from tooling import tool_environment
+from tooling import docker_answers, offline_base_images, tool_environment
 from workspace import glob_to_regex
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
@@ -240,21 +240,9 @@ def image_paths(package: str, prefix: str = "") -> tuple[list[str], list[str]]:
     return [prefix + path for path in kept_out], [prefix + path for path in sent]
 
 
-# Local stand-ins for the base images, built by scripts/offline_docker.sh
-# where no registry can be reached; used when present.
-OFFLINE_BASE_IMAGES = {
-    "PYTHON_IMAGE": "local/python:3.11-slim-bookworm",
-    "UV_IMAGE": "local/uv:offline",
-}
-HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-
-
 def docker_available() -> bool:
     """Tell whether a Docker daemon answers."""
-    if shutil.which("docker") is None:
-        return False
-    answer = subprocess.run(["docker", "info"], capture_output=True, check=False)
-    return answer.returncode == 0
+    return docker_answers("info")
 
 
 NO_DOCKER = (
@@ -302,26 +290,8 @@ def running_container(image: str, port: int = 8000) -> Iterator[Container]:
 
 
 def docker_env() -> dict[str, str]:
-    """The tools' environment, with the offline base images when they exist."""
-    present = {
-        name: image
-        for name, image in OFFLINE_BASE_IMAGES.items()
-        if subprocess.run(
-            ["docker", "image", "inspect", image], capture_output=True, check=False
-        ).returncode
-        == 0
-    }
-    return tool_env(**present)
-
-
-def build_secrets() -> list[str]:
-    """``docker build`` arguments handing uv the host's CA bundle, if it has one.
-
-    Networks that intercept TLS (like this CI's) need it to reach the index.
-    """
-    if not HOST_CA_BUNDLE.is_file():
-        return []
-    return ["--secret", f"id=ca_bundle,src={HOST_CA_BUNDLE}"]
+    """The tools' environment for docker builds (offline base images if present)."""
+    return tool_env(**offline_base_images())
 
 
 def stored_answers(project: Path) -> dict[str, object]:

@@ -21,13 +21,13 @@ from support import (
     NO_DOCKER,
     TEMPLATE_ROOT,
     Render,
-    build_secrets,
     docker_available,
     docker_env,
     run,
     running_container,
     wait_for_json,
 )
+from tooling import build_secrets
 
 pytestmark = [
     pytest.mark.slow,

@@ -15,7 +15,6 @@ from support import (
     NO_DOCKER,
     TEMPLATE_ROOT,
     VENV_BIN,
-    build_secrets,
     copier_copy,
     copier_update,
     docker_available,
@@ -31,7 +30,7 @@ from support import (
     wait_for_json,
 )
 from template_update import CONFLICT_MARKER
-from tooling import commit_all, init_repository
+from tooling import build_secrets, commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 
@@ -115,7 +114,7 @@ def test_member_docker_files_agree_on_the_build_context(workspace: Path) -> None
     assert (context / build["dockerfile"]).resolve() == (
         assignment / "Dockerfile"
     ).resolve()
-    assert (assignment / build_command.split()[-1]).resolve() == context
+    assert (assignment / build_command.split()[-2]).resolve() == context
     dockerignore = assignment / "Dockerfile.dockerignore"
     kept_out, sent = image_paths("first_model", prefix="assignments/first-model/")
     kept_out += ["assignments/second-model/README.md", ".git/HEAD", "README.md"]
