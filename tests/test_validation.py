@@ -133,24 +133,40 @@ def test_bad_answer_changes_nothing_in_an_existing_folder(
     assert folder_contents(destination) == before
 
 
-def test_workspace_path_must_be_where_the_assignment_really_is(
-    template_dir: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("folder", "answers", "rule"),
+    [
+        pytest.param(
+            "churn-model",
+            {"workspace_path": "assignments/other-model"},
+            "'assignments/churn-model'",
+            id="not-where-it-is",
+        ),
+        pytest.param(
+            "churn model",
+            {},
+            "rename a folder whose name has spaces",
+            id="derived-from-a-folder-with-a-space",
+        ),
+    ],
+)
+def test_member_workspace_path_must_be_safe_and_real(
+    template_dir: Path,
+    tmp_path: Path,
+    folder: str,
+    answers: dict[str, object],
+    rule: str,
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.uv.workspace]\nmembers = ["assignments/*"]\n'
     )
-    destination = tmp_path / "assignments" / "churn-model"
+    destination = tmp_path / "assignments" / folder
 
-    result = copier_copy(
-        template_dir,
-        destination,
-        {"workspace_path": "assignments/other-model"},
-        check=False,
-    )
+    result = copier_copy(template_dir, destination, answers, check=False)
 
     assert result.returncode != 0
     assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
-    assert "'assignments/churn-model'" in result.stderr
+    assert rule in result.stderr
     assert not destination.exists()
 
 
@@ -163,19 +179,3 @@ def test_every_spelling_of_a_boolean_is_accepted(
     copier_copy(template_dir, destination, {"include_ui": spelling})
 
     assert (destination / "pyproject.toml").is_file()
-
-
-def test_member_folder_with_a_space_is_refused_with_the_fix(
-    template_dir: Path, tmp_path: Path
-) -> None:
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.uv.workspace]\nmembers = ["assignments/*"]\n'
-    )
-    destination = tmp_path / "assignments" / "churn model"
-
-    result = copier_copy(template_dir, destination, check=False)
-
-    assert result.returncode != 0
-    assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
-    assert "rename a folder whose name has spaces" in result.stderr
-    assert not destination.exists()
