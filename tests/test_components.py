@@ -80,7 +80,8 @@ def test_every_task_has_a_description(render: Render, name: str) -> None:
 
     assert all(task.get("desc") for task in tasks.values())
     answers = stored_answers(render(name))
-    expected = {"setup", "format", "lint", "test", "check", "train", "evaluate"}
+    expected = {"setup", "format", "lint", "typecheck", "test", "check", "train"}
+    expected |= {"evaluate"}
     expected |= {"spec:new", "spec:list", "template:check", "template:update"}
     expected |= {"serve"} if answers["include_api"] else set()
     expected |= {"ui"} if answers["include_ui"] else set()
