@@ -251,8 +251,8 @@ NO_DOCKER = (
 )
 
 
-def wait_for_json(url: str, body: object = None, timeout: float = 90.0) -> object:
-    """GET (or POST ``body`` to) ``url`` until it answers 200; return its JSON."""
+def wait_for(url: str, body: object = None, timeout: float = 90.0) -> bytes:
+    """GET (or POST ``body`` as JSON to) ``url`` until it answers 200."""
     deadline = time.monotonic() + timeout
     data = None if body is None else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
@@ -260,11 +260,16 @@ def wait_for_json(url: str, body: object = None, timeout: float = 90.0) -> objec
         try:
             request = urllib.request.Request(url, data=data, headers=headers)
             with urllib.request.urlopen(request, timeout=5) as response:
-                return json.loads(response.read())
+                return response.read()
         except (urllib.error.URLError, ConnectionError) as error:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{url} did not answer in {timeout} s") from error
             time.sleep(0.5)
+
+
+def wait_for_json(url: str, body: object = None, timeout: float = 90.0) -> object:
+    """Like :func:`wait_for`, and return the answer's JSON."""
+    return json.loads(wait_for(url, body, timeout))
 
 
 class Container(NamedTuple):

@@ -25,6 +25,7 @@ from support import (
     docker_env,
     run,
     running_container,
+    wait_for,
     wait_for_json,
 )
 from tooling import build_secrets
@@ -173,6 +174,7 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
     from playwright.sync_api import sync_playwright  # only this test needs it
 
     screenshot = tmp_path / "web-app.png"
+    wait_for("http://127.0.0.1:8501/_stcore/health")  # published on the host too
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
