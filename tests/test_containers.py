@@ -14,6 +14,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from support import (
     Render,
     docker_available,
     docker_env,
+    exclusive,
     run,
     running_container,
     wait_for,
@@ -32,7 +34,6 @@ from tooling import build_secrets
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.xdist_group("docker"),
     pytest.mark.skipif(not docker_available(), reason=NO_DOCKER),
 ]
 
@@ -132,27 +133,24 @@ def wait_for_health(container: str, timeout: float = 90.0) -> str:
     return status
 
 
-@pytest.fixture(scope="module")
-def stack(project: Path) -> Iterator[Path]:
-    """The compose stack of the assignment, up and healthy."""
-    docker("compose", "up", "--detach", "--wait", project=project)
-    try:
-        yield project
-    finally:
-        docker("compose", "down", "--timeout", "5", project=project)
+@contextmanager
+def compose_stack(project: Path, shared_dir: Path) -> Iterator[Path]:
+    """The compose stack of the assignment, up and healthy, for one test.
+
+    compose.yaml publishes fixed ports, so the stack is up for one test at a
+    time across the xdist workers (a lock in the session's shared folder).
+    """
+    with exclusive(shared_dir / "compose-stack.lock"):
+        docker("compose", "up", "--detach", "--wait", project=project)
+        try:
+            yield project
+        finally:
+            docker("compose", "down", "--timeout", "5", project=project)
 
 
-def test_compose_brings_both_services_up_healthy(stack: Path) -> None:
-    listed = docker("compose", "ps", "--format", "json", project=stack)
-    services = [json.loads(line) for line in listed.splitlines() if line.strip()]
-
-    assert {service["Service"]: service["Health"] for service in services} == {
-        "api": "healthy",
-        "ui": "healthy",
-    }
-
-
-def test_ui_container_reaches_the_api_by_service_name(stack: Path) -> None:
+def test_compose_brings_both_up_healthy_and_the_ui_reaches_the_api(
+    project: Path, shared_dir: Path
+) -> None:
     probe = (
         "import json, urllib.request; request = urllib.request.Request("
         "'http://api:8000/predict', data=json.dumps("
@@ -160,8 +158,15 @@ def test_ui_container_reaches_the_api_by_service_name(stack: Path) -> None:
         "print(urllib.request.urlopen(request).read().decode())"
     )
 
-    answer = docker("compose", "exec", "ui", "python", "-c", probe, project=stack)
+    with compose_stack(project, shared_dir):
+        listed = docker("compose", "ps", "--format", "json", project=project)
+        answer = docker("compose", "exec", "ui", "python", "-c", probe, project=project)
 
+    services = [json.loads(line) for line in listed.splitlines() if line.strip()]
+    assert {service["Service"]: service["Health"] for service in services} == {
+        "api": "healthy",
+        "ui": "healthy",
+    }
     assert json.loads(answer)["prediction"] in {"setosa", "versicolor", "virginica"}
 
 
@@ -169,13 +174,13 @@ def test_ui_container_reaches_the_api_by_service_name(stack: Path) -> None:
     not CHROMIUM.exists(), reason="no Chromium: `apt-get install chromium`"
 )
 def test_web_app_in_a_real_browser_shows_the_apis_prediction(
-    stack: Path, tmp_path: Path
+    project: Path, shared_dir: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import sync_playwright  # only this test needs it
 
     screenshot = tmp_path / "web-app.png"
-    wait_for("http://127.0.0.1:8501/_stcore/health")  # published on the host too
-    with sync_playwright() as playwright:
+    with compose_stack(project, shared_dir), sync_playwright() as playwright:
+        wait_for("http://127.0.0.1:8501/_stcore/health")  # published on the host
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],

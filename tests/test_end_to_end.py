@@ -10,7 +10,7 @@ from dependency_names import installed_names
 from naming import DEPENDENCY_NAMES
 from support import Render, owned_copy, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default-assignment")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
