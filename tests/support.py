@@ -349,4 +349,6 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         }
     if docker and (api or ui):
         files.add("compose.yaml")
+    if not answers.get("workspace_member"):  # a member is checked by the root
+        files.add(".github/workflows/ci.yml")
     return files

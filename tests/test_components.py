@@ -6,6 +6,7 @@ import pytest
 import yaml
 from answer_sets import ANSWER_SETS
 from support import (
+    TEMPLATE_ROOT,
     VENV_BIN,
     Render,
     docker_excludes,
@@ -43,6 +44,15 @@ def test_taskfiles_and_compose_files_match_their_published_schemas(
             or stored_answers(project)["include_ui"]
         )
     )
+
+
+def test_assignment_workflows_pass_githubs_schema_and_zizmor(render: Render) -> None:
+    workflows = [render(name) / ".github" / "workflows" / "ci.yml" for name in ALL_SETS]
+
+    schema = ["--builtin-schema", "vendor.github-workflows"]
+    run([VENV_BIN / "check-jsonschema", *schema, *workflows], TEMPLATE_ROOT)
+    result = run([VENV_BIN / "zizmor", "--offline", *workflows], TEMPLATE_ROOT)
+    assert "No findings" in result.stdout
 
 
 @pytest.mark.parametrize("name", ALL_SETS)
