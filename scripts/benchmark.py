@@ -30,6 +30,7 @@ from pathlib import Path
 
 from tooling import (
     ROOT,
+    WORKSPACE_SCRIPT,
     build_secrets,
     commit_all,
     commit_and_tag,
@@ -134,7 +135,7 @@ def milliseconds(values: list[float]) -> str:
 
 def release(repository: Path, tag: str) -> None:
     """Tag a release that changes a template-managed file."""
-    gitignore = repository / "template" / ".gitignore"
+    gitignore = repository / "template" / "assignment" / ".gitignore"
     gitignore.write_text(gitignore.read_text() + f"\n# Added in {tag}\n.{tag}/\n")
     commit_and_tag(repository, tag)
 
@@ -170,7 +171,13 @@ def measure_updates(scratch: Path) -> None:
     commit_all(workspace, "updated one")
     release(repository, "v0.0.3")
     all_time, _ = timed(
-        [sys.executable, str(ROOT / "scripts" / "update_all.py"), str(workspace)],
+        [
+            sys.executable,
+            str(WORKSPACE_SCRIPT),
+            "update-all",
+            "--workspace",
+            str(workspace),
+        ],
         workspace,
     )
     print(f"update-all over {len(names)} assignments:    {all_time:.1f} s")

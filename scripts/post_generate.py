@@ -2,9 +2,18 @@
 
 Usage (from ``copier.yml``; the working directory is the rendered project)::
 
-    python post_generate.py copy      # uv sync, then ruff format
-    python post_generate.py update    # ruff format only (Copier's renders)
-    python post_generate.py migrate   # after an update: uv sync, ruff format
+    python post_generate.py copy LAYOUT      # uv sync, then ruff format
+    python post_generate.py update LAYOUT    # ruff format only (Copier's renders)
+    python post_generate.py migrate LAYOUT   # after an update: uv sync, ruff format
+
+``LAYOUT`` is ``standalone`` (an assignment with its own lock), ``member``
+(an assignment of a uv workspace) or ``workspace`` (the course workspace
+root, followed by its author's name and email). A member and the root sync
+the whole workspace (``uv sync --all-packages``), so that no sync removes
+the tools of the root or another assignment from the shared ``.venv``. The
+root is never formatted (that would format the assignments it holds); on
+copy it becomes a git repository with a first commit and the git hooks
+installed, unless it already is inside one.
 
 Nothing here may fail a copy or an update: a failing step prints one
 ``WARNING:`` line that says what failed and what to run later, keeps every
@@ -20,9 +29,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tooling import tool_environment
+from tooling import commit_all, init_repository, tool_environment
 
 SYNC_OPERATIONS = frozenset({"copy", "migrate"})
+WORKSPACE_LAYOUTS = frozenset({"member", "workspace"})
+FIRST_COMMIT = "Start the course workspace from the template"
 
 # What made `uv sync` fail, recognised by phrases of uv's error output, most
 # specific first (an offline run also says "No solution found").
@@ -79,8 +90,11 @@ def uv_failure_reason(output: str) -> str:
     return "see uv's message above"
 
 
-def sync_dependencies(project: Path) -> None:
-    """Install the project's dependencies with ``uv sync``; warn on failure."""
+def sync_dependencies(project: Path, whole_workspace: bool) -> None:
+    """Install the project's dependencies with ``uv sync``; warn on failure.
+
+    ``whole_workspace`` syncs every member of the enclosing uv workspace.
+    """
     uv = shutil.which("uv")
     if uv is None:
         warn(
@@ -88,8 +102,9 @@ def sync_dependencies(project: Path) -> None:
             f"Install uv, then run `uv sync` in {project}."
         )
         return
+    command = [uv, "sync", "--all-packages"] if whole_workspace else [uv, "sync"]
     completed = subprocess.run(
-        [uv, "sync"],
+        command,
         cwd=project,
         env=tool_environment(),
         stderr=subprocess.PIPE,
@@ -102,7 +117,7 @@ def sync_dependencies(project: Path) -> None:
         warn(
             f"`uv sync` failed (exit code {completed.returncode}): "
             f"{uv_failure_reason(completed.stderr)}. The dependencies are not "
-            f"installed; fix that, then run `uv sync` in {project}."
+            f"installed; fix that, then run `{' '.join(command[1:])}` in {project}."
         )
 
 
@@ -132,13 +147,50 @@ def format_code(project: Path) -> None:
         )
 
 
+def inside_repository(project: Path) -> bool:
+    """Tell whether ``project`` already is inside a git work tree."""
+    completed = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"],
+        cwd=project,
+        capture_output=True,
+        check=False,
+    )
+    return completed.returncode == 0
+
+
+def start_repository(project: Path, author: dict[str, str]) -> None:
+    """Make ``project`` a git repository with a first commit and the hooks.
+
+    ``author`` (``name``, ``email``) signs the commit where git has no
+    identity configured. Nothing is done inside an existing repository.
+    """
+    if inside_repository(project):
+        return
+    try:
+        init_repository(project)
+        commit_all(project, FIRST_COMMIT, fallback=author)
+    except (OSError, subprocess.CalledProcessError) as error:
+        warn(
+            f"the first commit failed ({error}); run `git add -A && git commit` "
+            f"in {project}."
+        )
+        return
+    pre_commit = project / ".venv" / "bin" / "pre-commit"
+    if run([str(pre_commit), "install"], project) != 0:
+        warn(f"the git hooks were not installed; run `uv run task setup` in {project}.")
+
+
 def main(argv: Sequence[str]) -> int:
-    """Run the steps for the operation named in ``argv`` and return 0."""
+    """Run the steps for the operation and layout named in ``argv``; return 0."""
     operation = argv[0] if argv else "copy"
+    layout = argv[1] if len(argv) > 1 else "standalone"
     project = Path.cwd()
     if operation in SYNC_OPERATIONS:
-        sync_dependencies(project)
-    format_code(project)
+        sync_dependencies(project, whole_workspace=layout in WORKSPACE_LAYOUTS)
+    if layout != "workspace":
+        format_code(project)
+    elif operation == "copy":
+        start_repository(project, {"name": argv[2], "email": argv[3]})
     return 0
 
 

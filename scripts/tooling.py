@@ -14,6 +14,9 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The course workspace's commands (new, check, update-all, changed), which
+# this repository's `task update-all` also runs.
+WORKSPACE_SCRIPT = ROOT / "template" / "workspace" / "scripts" / "workspace.py"
 
 
 def tool_environment(bin_dir: Path | None = None, **overrides: str) -> dict[str, str]:
@@ -68,11 +71,17 @@ def init_repository(folder: Path) -> Path:
     return folder
 
 
-def commit_all(repository: Path, message: str) -> None:
-    """Stage everything in ``repository`` and commit it."""
+def commit_all(
+    repository: Path, message: str, fallback: dict[str, str] = FALLBACK_IDENTITY
+) -> None:
+    """Stage everything in ``repository`` and commit it.
+
+    ``fallback`` (``name`` and ``email``) signs the commit where git has no
+    identity configured.
+    """
     git("add", "--all", cwd=repository)
     identity = []
-    for key, value in FALLBACK_IDENTITY.items():
+    for key, value in fallback.items():
         configured = subprocess.run(
             ["git", "config", f"user.{key}"], cwd=repository, capture_output=True
         )

@@ -16,31 +16,32 @@ from tooling import commit_and_tag, git
 Edit = tuple[str, str, str]  # (path in the template repository, old text, new text)
 
 # What each release changes: template-managed files (Taskfile, .gitignore,
-# source, pyproject dependencies), the student-owned seed plan, and a question.
+# source, pyproject dependencies), the student-owned seed plan, a question,
+# and the course workspace's README.
 RELEASES: dict[str, list[Edit]] = {
     "v2.0.0": [
         (
-            "template/Taskfile.yml.jinja",
+            "template/assignment/Taskfile.yml.jinja",
             "desc: Check formatting and lint rules without changing files",
             "desc: Check formatting and lint rules (ruff) without changing files",
         ),
         (
-            "template/.gitignore",
+            "template/assignment/.gitignore",
             "# Tool caches\n",
             "# Notebook checkpoints\n.ipynb_checkpoints/\n\n# Tool caches\n",
         ),
         (
-            "template/src/{{ package_name }}/inference.py",
+            "template/assignment/src/{{ package_name }}/inference.py",
             '"""Turn feature records into predictions with a fitted pipeline.',
             '"""Turn feature records into predictions with a fitted sklearn pipeline.',
         ),
         (
-            "template/pyproject.toml.jinja",
+            "template/assignment/pyproject.toml.jinja",
             '    "matplotlib>=3.9",\n',
             '    "joblib>=1.3",\n    "matplotlib>=3.9",\n',
         ),
         (
-            "template/ai_docs/spec_v1.md.jinja",
+            "template/assignment/ai_docs/spec_v1.md.jinja",
             "## Problem analysis\n",
             "## Problem analysis\n\nThe template's v2 wording of the plan.\n",
         ),
@@ -51,21 +52,26 @@ RELEASES: dict[str, list[Edit]] = {
             "  default: MLOPS-101\n\ninclude_docker:\n",
         ),
         (
-            "template/README.md.jinja",
+            "template/assignment/README.md.jinja",
             "\n## Quick start\n",
             "\nCourse: {{ course_code }}.\n\n## Quick start\n",
         ),
     ],
     "v3.0.0": [
         (
-            "template/Taskfile.yml.jinja",
+            "template/assignment/Taskfile.yml.jinja",
             "desc: Format the code and apply safe lint fixes with ruff",
             "desc: Format the code with ruff and apply its safe lint fixes",
         ),
         (
-            "template/.env.example.jinja",
+            "template/assignment/.env.example.jinja",
             "# DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
             "# One of DEBUG, INFO, WARNING, ERROR or CRITICAL.\n",
+        ),
+        (
+            "template/workspace/README.md.jinja",
+            "## Submit\n",
+            "## Submit\n\nPush before the deadline.\n",
         ),
     ],
 }
@@ -78,19 +84,19 @@ BROKEN: dict[str, list[Edit]] = {
     # Files render in order; a change to an early one lands before the error.
     BROKEN_RENDER: [
         (
-            "template/.gitignore",
+            "template/assignment/.gitignore",
             "# Tool caches\n",
             "# Release that fails to render\n.broken/\n\n# Tool caches\n",
         ),
         (
-            "template/tests/test_train.py.jinja",
+            "template/assignment/tests/test_train.py.jinja",
             '"""Tests of training',
             '"""{{ answer_that_does_not_exist }} Tests of training',
         ),
     ],
     FAILING_TASK: [
         (
-            "template/.gitignore",
+            "template/assignment/.gitignore",
             "# Tool caches\n",
             "# Release whose task fails\n.failing/\n\n# Tool caches\n",
         ),

@@ -349,6 +349,37 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         }
     if docker and (api or ui):
         files.add("compose.yaml")
-    if not answers.get("workspace_member"):  # a member is checked by the root
-        files.add(".github/workflows/ci.yml")
+    if not answers.get("workspace_member"):  # the root checks a member
+        files |= {
+            ".github/workflows/ci.yml",
+            ".pre-commit-config.yaml",
+            "scripts/check_answers.py",
+        }
     return files
+
+
+# The exact file set of a rendered course workspace (`kind=workspace`).
+WORKSPACE_FILES = {
+    ".copier-answers.yml",
+    ".github/workflows/ci.yml",
+    ".github/workflows/template-updates.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".python-version",
+    "CLAUDE.md",
+    "README.md",
+    "Taskfile.yml",
+    "pyproject.toml",
+    "scripts/check_answers.py",
+    "scripts/template_update.py",
+    "scripts/workspace.py",
+}
+
+
+def check_workflows(workflows: Sequence[Path]) -> None:
+    """Fail unless GitHub's schema, actionlint and zizmor accept ``workflows``."""
+    schema = ["--builtin-schema", "vendor.github-workflows"]
+    run([VENV_BIN / "check-jsonschema", *schema, *workflows], TEMPLATE_ROOT)
+    run([VENV_BIN / "actionlint", "-no-color", *workflows], TEMPLATE_ROOT)
+    result = run([VENV_BIN / "zizmor", "--offline", *workflows], TEMPLATE_ROOT)
+    assert "No findings" in result.stdout, result.stdout

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from support import TEMPLATE_ROOT, VENV_BIN, run
+from support import TEMPLATE_ROOT, check_workflows
 
 WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -14,18 +11,5 @@ def test_the_template_has_a_ci_workflow() -> None:
     assert [workflow.name for workflow in WORKFLOWS] == ["ci.yml"]
 
 
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
-def test_workflow_matches_githubs_schema(workflow: Path) -> None:
-    checker = VENV_BIN / "check-jsonschema"
-
-    run(
-        [checker, "--builtin-schema", "vendor.github-workflows", workflow],
-        TEMPLATE_ROOT,
-    )
-
-
-@pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda path: path.name)
-def test_workflow_passes_zizmor(workflow: Path) -> None:
-    result = run([VENV_BIN / "zizmor", "--offline", workflow], TEMPLATE_ROOT)
-
-    assert "No findings" in result.stdout
+def test_workflows_pass_schema_actionlint_and_zizmor() -> None:
+    check_workflows(WORKFLOWS)

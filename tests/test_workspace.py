@@ -13,7 +13,6 @@ import yaml
 from releases import MIDDLE, OLD
 from support import (
     NO_DOCKER,
-    TEMPLATE_ROOT,
     VENV_BIN,
     copier_copy,
     copier_update,
@@ -30,7 +29,7 @@ from support import (
     wait_for_json,
 )
 from template_update import CONFLICT_MARKER
-from tooling import build_secrets, commit_all, init_repository
+from tooling import WORKSPACE_SCRIPT, build_secrets, commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 
@@ -234,7 +233,9 @@ def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
     result = subprocess.run(
         [
             sys.executable,
-            TEMPLATE_ROOT / "scripts" / "update_all.py",
+            WORKSPACE_SCRIPT,
+            "update-all",
+            "--workspace",
             root,
             "--vcs-ref",
             MIDDLE,

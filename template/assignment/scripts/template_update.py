@@ -1,7 +1,8 @@
 """Check for, and take, the newest release of the template.
 
 ``task template:check`` runs ``python3 scripts/template_update.py check``,
-which asks Copier whether a newer release exists. ``task template:update``
+which asks Copier whether a newer release exists (more arguments go to
+``copier check-update``). ``task template:update``
 runs it without ``check`` (extra arguments go to Copier, for example
 ``task template:update -- --vcs-ref v1.2.0``), which:
 
@@ -15,10 +16,10 @@ runs it without ``check`` (extra arguments go to Copier, for example
    index, so that they never block the update of another assignment in the
    same repository.
 
-This module is also the update engine of the template's ``update-all``
-command: :func:`update_assignment` takes the Copier command as a parameter
-and returns an :class:`UpdateResult`. Only the standard library is used, so
-it runs before ``uv sync`` too.
+This module is also the update engine of the workspace's ``update-all``
+command (``scripts/workspace.py``): :func:`update_assignment` takes the
+Copier command as a parameter and returns an :class:`UpdateResult`. Only
+the standard library is used, so it runs before ``uv sync`` too.
 """
 
 from __future__ import annotations
@@ -310,15 +311,20 @@ def print_summary(result: UpdateResult) -> None:
         print("Conflicts to resolve: 0. Review with `git diff`, then commit.")
 
 
-def check() -> int:
-    """Ask Copier whether a newer template release exists; return its exit code."""
-    return subprocess.run([*COPIER, "check-update", "."], check=False).returncode
+def check(extra_args: Sequence[str] = ()) -> int:
+    """Ask Copier whether a newer template release exists; return its exit code.
+
+    With ``--quiet`` among ``extra_args``, Copier prints nothing and exits 2
+    when a newer release exists (as the workspace's scheduled check uses it).
+    """
+    command = [*COPIER, "check-update", *extra_args, "."]
+    return subprocess.run(command, check=False).returncode
 
 
 def main(argv: list[str]) -> int:
     """Entry point: ``template_update.py check`` or ``[copier arguments...]``."""
     if argv[:1] == ["check"]:
-        return check()
+        return check(argv[1:])
     result = update_assignment(Path.cwd(), extra_args=argv)
     print_summary(result)
     return 0 if result.status in (Status.UPDATED, Status.CONFLICTS) else 1

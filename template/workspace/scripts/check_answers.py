@@ -1,0 +1,1 @@
+../../assignment/scripts/{% if not workspace_member %}check_answers.py{% endif %}

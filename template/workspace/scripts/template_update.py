@@ -1,0 +1,1 @@
+../../assignment/scripts/template_update.py

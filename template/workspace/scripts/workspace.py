@@ -1,0 +1,217 @@
+"""Commands of the course workspace, one per task of its Taskfile.
+
+Usage (from the workspace root; ``task`` runs these for you)::
+
+    python scripts/workspace.py new <name> [copier options]  # task new -- <name>
+    python scripts/workspace.py check [<name>...]            # task check
+    python scripts/workspace.py update-all [copier options]  # task update-all
+    python scripts/workspace.py changed <git revision>       # used by CI
+
+Every assignment lives in ``assignments/<name>/``. ``new`` copies the
+template recorded in this root's ``.copier-answers.yml`` into a new one;
+``check`` runs each assignment's own ``task check`` and prints one summary;
+``update-all`` updates each assignment with the update engine
+(``template_update.py``, beside this file) and prints one summary;
+``changed`` prints, as a JSON list, the assignments that changed since a git
+revision (all of them when the workspace's shared files changed).
+
+Only the standard library is used, so these commands run before ``uv sync``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import template_update as engine
+
+ANSWERS_FILE = ".copier-answers.yml"
+ASSIGNMENTS = "assignments"
+TEMPLATE_MARKER = "mlops-assignment-template"
+WORKSPACE_ANSWER = re.compile(r"^kind: workspace$", re.MULTILINE)
+SOURCE_ANSWER = re.compile(r"^_src_path: (?P<source>.+)$", re.MULTILINE)
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SKIPPED_FOLDERS = {".git", ".venv", "node_modules", "__pycache__"}
+# A change to one of these affects every assignment.
+SHARED_FILES = ("pyproject.toml", "uv.lock", ".python-version", ".github/")
+
+
+class WorkspaceError(RuntimeError):
+    """Raised when a command cannot run in this workspace, with what to do."""
+
+
+def copier_command() -> tuple[str, ...]:
+    """Return how to run Copier: from this environment if it has it, else uvx."""
+    if importlib.util.find_spec("copier") is not None:
+        return (sys.executable, "-m", "copier")
+    return engine.COPIER
+
+
+def template_source(root: Path) -> str:
+    """Return the template source recorded in the root's answers file."""
+    answers = root / ANSWERS_FILE
+    try:
+        match = SOURCE_ANSWER.search(answers.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise WorkspaceError(
+            f"cannot read {answers} ({error.strerror}); run this from the "
+            "workspace root that `copier copy` created"
+        ) from error
+    if match is None:
+        raise WorkspaceError(f"{answers} does not record the template's _src_path")
+    return match["source"].strip().strip("'\"")
+
+
+def find_assignments(workspace: Path) -> list[Path]:
+    """Return the assignments generated from the template under ``workspace``."""
+    found = []
+    for answers in sorted(workspace.rglob(ANSWERS_FILE)):
+        if SKIPPED_FOLDERS & set(answers.relative_to(workspace).parts):
+            continue
+        text = answers.read_text(encoding="utf-8", errors="replace")
+        if TEMPLATE_MARKER in text and not WORKSPACE_ANSWER.search(text):
+            found.append(answers.parent)
+    return found
+
+
+def table(rows: Iterable[tuple[str, str, str]], counts: str) -> str:
+    """Format rows of (assignment, status, detail) under a header, then counts."""
+    rows = [("assignment", "status", "detail"), *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    lines = [f"{a:<{widths[0]}}  {s:<{widths[1]}}  {d}" for a, s, d in rows]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    return "\n".join([*lines, counts])
+
+
+def new(root: Path, name: str, copier_args: Sequence[str]) -> int:
+    """Copy the template into ``assignments/<name>``; return Copier's exit code."""
+    if not NAME.fullmatch(name):
+        raise WorkspaceError(
+            f"assignment name {name!r}: use lowercase letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit (for example churn-model)"
+        )
+    destination = root / ASSIGNMENTS / name
+    if destination.exists():
+        raise WorkspaceError(f"{destination} already exists; choose another name")
+    command = [*copier_command(), "copy", "--trust", template_source(root)]
+    return subprocess.run(
+        [*command, str(destination), *copier_args], check=False
+    ).returncode
+
+
+def check(root: Path, names: Sequence[str]) -> int:
+    """Run ``task check`` in each assignment (or the named ones); 1 if any fails."""
+    folders = [root / ASSIGNMENTS / name for name in names] or find_assignments(
+        root / ASSIGNMENTS
+    )
+    if not folders:
+        print("No assignments yet: start one with `task new -- <name>`.")
+        return 0
+    task = shutil.which("task")
+    if task is None:
+        raise WorkspaceError("`task` was not found; run `uv sync --all-packages`")
+    rows = []
+    for folder in folders:
+        name = folder.relative_to(root).as_posix()
+        print(f"\n=== {name}: task check", flush=True)
+        started = time.perf_counter()
+        code = subprocess.run([task, "check"], cwd=folder, check=False).returncode
+        seconds = time.perf_counter() - started
+        status = "passed" if code == 0 else "failed"
+        rows.append((name, status, f"exit code {code}, {seconds:.1f} s"))
+    failed = sum(status == "failed" for _, status, _ in rows)
+    print()
+    print(table(rows, f"{len(rows) - failed} passed, {failed} failed"))
+    return 1 if failed else 0
+
+
+def update_all(workspace: Path, copier_args: Sequence[str]) -> int:
+    """Update every assignment in turn; 0 only if all were updated cleanly."""
+    assignments = find_assignments(workspace)
+    if not assignments:
+        print(f"No assignment generated from the template under {workspace}.")
+        return 1
+    results = {}
+    for folder in assignments:
+        print(f"Updating {folder.relative_to(workspace).as_posix()} ...", flush=True)
+        results[folder] = engine.update_assignment(
+            folder, copier_command(), copier_args, echo=False
+        )
+    rows = [
+        (folder.relative_to(workspace).as_posix(), result.status, result.detail)
+        for folder, result in results.items()
+    ]
+    counts = ", ".join(
+        f"{sum(r.status == status for r in results.values())} {status}"
+        for status in engine.Status
+    )
+    print()
+    print(table(rows, counts))
+    updated = all(r.status == engine.Status.UPDATED for r in results.values())
+    return 0 if updated else 1
+
+
+def changed(root: Path, revision: str) -> list[str]:
+    """Return the names of the assignments changed since ``revision``.
+
+    Every assignment counts as changed when ``revision`` is unknown (a new
+    branch, a shallow clone) or when a file they share changed.
+    """
+    everything = [folder.name for folder in find_assignments(root / ASSIGNMENTS)]
+    diff = subprocess.run(
+        ["git", "diff", "--name-only", "-z", revision, "HEAD"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if diff.returncode != 0:
+        return everything
+    paths = [path for path in diff.stdout.decode().split("\0") if path]
+    if any(path.startswith(SHARED_FILES) for path in paths):
+        return everything
+    names = {path.split("/")[1] for path in paths if path.startswith(f"{ASSIGNMENTS}/")}
+    return [name for name in everything if name in names]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; return its exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    new_parser = commands.add_parser("new", help="start an assignment")
+    new_parser.add_argument("name", help="folder name under assignments/")
+    new_parser.add_argument("copier_args", nargs=argparse.REMAINDER)
+    check_parser = commands.add_parser("check", help="task check in each assignment")
+    check_parser.add_argument("names", nargs="*", help="only these assignments")
+    update_parser = commands.add_parser("update-all", help="update every assignment")
+    update_parser.add_argument(
+        "--workspace", type=Path, default=Path.cwd(), help="folder to search"
+    )
+    update_parser.add_argument("copier_args", nargs=argparse.REMAINDER)
+    changed_parser = commands.add_parser("changed", help="assignments changed")
+    changed_parser.add_argument("revision", help="git revision to compare with")
+    args = parser.parse_args(argv)
+    root = Path.cwd()
+    try:
+        if args.command == "new":
+            return new(root, args.name, args.copier_args)
+        if args.command == "check":
+            return check(root, args.names)
+        if args.command == "update-all":
+            return update_all(args.workspace.resolve(), args.copier_args)
+        print(json.dumps(changed(root, args.revision)))
+        return 0
+    except WorkspaceError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
