@@ -194,10 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     update_parser.add_argument(
         "--workspace", type=Path, default=Path.cwd(), help="folder to search"
     )
-    update_parser.add_argument("copier_args", nargs=argparse.REMAINDER)
     changed_parser = commands.add_parser("changed", help="assignments changed")
     changed_parser.add_argument("revision", help="git revision to compare with")
-    args = parser.parse_args(argv)
+    # Options that update-all does not know go to `copier update` as they are.
+    args, copier_args = parser.parse_known_args(argv)
+    if copier_args and args.command != "update-all":
+        parser.error(f"unrecognized arguments: {' '.join(copier_args)}")
     root = Path.cwd()
     try:
         if args.command == "new":
@@ -205,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return check(root, args.names)
         if args.command == "update-all":
-            return update_all(args.workspace.resolve(), args.copier_args)
+            return update_all(args.workspace.resolve(), copier_args)
         print(json.dumps(changed(root, args.revision)))
         return 0
     except WorkspaceError as error:
