@@ -16,16 +16,27 @@ from copier_template_extensions import ContextHook
 
 
 class Feature(NamedTuple):
-    """One input column: its scikit-learn name and observed range."""
+    """One input column: its scikit-learn name, observed range and meaning."""
 
     label: str
     minimum: float
     maximum: float
+    meaning: str = ""
 
     @property
     def name(self) -> str:
         """Python identifier of the column, as the generated ``data.py`` makes it."""
         return to_identifier(self.label)
+
+    @property
+    def title(self) -> str:
+        """What a person reads: the meaning if given, else the label made readable.
+
+        ``"sepal length (cm)"`` -> ``"Sepal length (cm)"``,
+        ``"malic_acid"`` -> ``"Malic acid"``.
+        """
+        text = self.meaning or self.label.replace("_", " ")
+        return text[:1].upper() + text[1:]
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -130,16 +141,17 @@ DATASETS: dict[str, DatasetInfo] = {
         "regression",
         "Diabetes progression",
         (
-            Feature("age", -0.1072, 0.1107),
-            Feature("sex", -0.04464, 0.05068),
-            Feature("bmi", -0.09028, 0.1706),
-            Feature("bp", -0.1124, 0.132),
-            Feature("s1", -0.1268, 0.1539),
-            Feature("s2", -0.1156, 0.1988),
-            Feature("s3", -0.1023, 0.1812),
-            Feature("s4", -0.07639, 0.1852),
-            Feature("s5", -0.1261, 0.1336),
-            Feature("s6", -0.1378, 0.1356),
+            # scikit-learn's copy is mean-centred and scaled: values are small.
+            Feature("age", -0.1072, 0.1107, "age (scaled)"),
+            Feature("sex", -0.04464, 0.05068, "sex (scaled)"),
+            Feature("bmi", -0.09028, 0.1706, "body mass index (scaled)"),
+            Feature("bp", -0.1124, 0.132, "mean blood pressure (scaled)"),
+            Feature("s1", -0.1268, 0.1539, "total serum cholesterol (scaled)"),
+            Feature("s2", -0.1156, 0.1988, "low-density lipoproteins (scaled)"),
+            Feature("s3", -0.1023, 0.1812, "high-density lipoproteins (scaled)"),
+            Feature("s4", -0.07639, 0.1852, "total cholesterol / HDL (scaled)"),
+            Feature("s5", -0.1261, 0.1336, "log of serum triglycerides (scaled)"),
+            Feature("s6", -0.1378, 0.1356, "blood sugar level (scaled)"),
         ),
     ),
 }

@@ -22,6 +22,7 @@ from sklearn.metrics import (
 from .config import ConfigurationError, Settings, configure_logging
 from .data import TASK, Task, load_dataset, split_dataset
 from .model_io import ModelLoadError, load_model
+from .params import Params, ParamsError, load_params
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,14 @@ def compute_metrics(
     }
 
 
-def evaluate_saved_model(settings: Settings) -> dict[str, float]:
-    """Load the saved model and score it on the test split."""
+def evaluate_saved_model(settings: Settings, params: Params) -> dict[str, float]:
+    """Load the saved model and score it on the test split of ``params``."""
     model = load_model(settings.model_dir)
-    split = split_dataset(load_dataset())
+    split = split_dataset(
+        load_dataset(),
+        test_size=params.train.test_size,
+        seed=params.train.random_state,
+    )
     metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(split.x_test))
     logger.info("Test metrics: %s", metrics)
     return metrics
@@ -60,8 +65,8 @@ def main() -> None:
     try:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
-        metrics = evaluate_saved_model(settings)
-    except (ConfigurationError, ModelLoadError) as error:
+        metrics = evaluate_saved_model(settings, load_params(settings.params_file))
+    except (ConfigurationError, ModelLoadError, ParamsError) as error:
         sys.exit(f"Error: {error}")
     print(json.dumps(metrics, indent=2))
 

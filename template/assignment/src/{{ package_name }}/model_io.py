@@ -1,10 +1,14 @@
 """Save and load the trained model safely with skops.
 
-A model folder holds three files:
+A model folder holds:
 
 - ``model.skops``: the fitted scikit-learn pipeline (skops format, not pickle);
-- ``metadata.json``: what the model was trained on, with the file's sha256;
-- ``metrics.json``: its scores on the test split.
+- ``metadata.json``: what the model was trained on (data fingerprint, git
+  commit, parameters, registry version), with the file's sha256;
+- ``metrics.json``: its scores on the test split;
+- ``reference.json``: the training values of every feature, which
+  monitoring compares live inputs with;
+- the evaluation plot named in the metadata (``plot``).
 
 Loading checks the sha256 first, then refuses any type that is neither trusted
 by skops by default nor listed in :data:`EXTRA_TRUSTED_TYPES`.
@@ -29,6 +33,7 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 METRICS_FILE = "metrics.json"
+REFERENCE_FILE = "reference.json"
 
 # Fully qualified names of types that skops does not trust by default but that
 # this project accepts, for example "mypackage.features.add_ratios". Add a name
@@ -116,6 +121,33 @@ def read_json_object(path: Path) -> dict[str, Any]:
             "run `task train` again."
         )
     return content
+
+
+def save_reference(model_dir: Path, values: dict[str, list[float]]) -> Path:
+    """Save the training values of every feature, for drift monitoring."""
+    path = model_dir / REFERENCE_FILE
+    path.write_text(json.dumps(values) + "\n", encoding="utf-8")
+    return path
+
+
+def read_reference(model_dir: Path) -> dict[str, list[float]]:
+    """Read the training values of every feature saved with the model.
+
+    Raises:
+        ModelNotFoundError: If the model folder has no reference file.
+        ModelLoadError: If the file is broken or holds other values.
+    """
+    path = model_dir / REFERENCE_FILE
+    reference = read_json_object(path)
+    if not all(
+        isinstance(values, list) and all(isinstance(v, int | float) for v in values)
+        for values in reference.values()
+    ):
+        raise ModelLoadError(
+            f"{path} must map feature names to lists of numbers: "
+            "run `task train` again."
+        )
+    return reference
 
 
 def read_metrics(path: Path) -> dict[str, float]:

@@ -1,8 +1,9 @@
-"""Train the model: ``python -m <package>.train`` (or ``task train``).
+"""Train the model: ``python -m <package>.train``.
 
-Fits a scikit-learn pipeline on the train split, scores it on the test split,
-and writes the model, its metadata and metrics to ``MODEL_DIR`` and one plot
-to ``REPORTS_DIR``.
+Fits a scikit-learn pipeline on the train split with the parameters of
+``params.toml``, scores it on the test split, and writes the model folder
+(see ``model_io``) to ``MODEL_DIR``: the model, its metadata and metrics, the
+training values of every feature, and one evaluation plot.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +34,49 @@ from .data import (
     Dataset,
     Task,
     feature_ranges,
+    fingerprint,
     load_dataset,
     split_dataset,
 )
 from .evaluate import compute_metrics
-from .model_io import save_model
+from .model_io import save_model, save_reference
+from .params import Params, ParamsError, load_params
 
 logger = logging.getLogger(__name__)
 
 
-def build_pipeline(task: Task) -> Pipeline:
-    """Return an unfitted pipeline: scaling, then a linear model for ``task``."""
-    estimator = (
-        LogisticRegression(max_iter=1000) if task is Task.CLASSIFICATION else Ridge()
-    )
+def build_pipeline(task: Task, model_params: Mapping[str, Any]) -> Pipeline:
+    """Return an unfitted pipeline: scaling, then a linear model for ``task``.
+
+    Raises:
+        ParamsError: If ``model_params`` holds an argument the model lacks.
+    """
+    try:
+        estimator = (
+            LogisticRegression(max_iter=1000, **model_params)
+            if task is Task.CLASSIFICATION
+            else Ridge(**model_params)
+        )
+    except TypeError as error:
+        raise ParamsError(f"train.model: {error}") from error
     return Pipeline([("scale", StandardScaler()), ("model", estimator)])
+
+
+def git_revision() -> tuple[str | None, bool | None]:
+    """Return the current git commit and whether the work tree has changes.
+
+    ``(None, None)`` outside a git repository (as in a container build).
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "status", "--porcelain"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None, None
+    return commit, bool(changes.strip())
 
 
 def plot_results(
@@ -70,11 +101,17 @@ def plot_results(
     return path
 
 
-def build_metadata(dataset: Dataset) -> dict[str, Any]:
-    """Describe what the model was trained on and with which libraries."""
+def build_metadata(dataset: Dataset, params: Params, plot: Path) -> dict[str, Any]:
+    """Describe what the model was trained on, how, and with which libraries."""
+    commit, dirty = git_revision()
     return {
         "dataset": DATASET_NAME,
         "task": TASK,
+        "data_fingerprint": fingerprint(dataset),
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "params": params.train.model_dump(),
+        "plot": plot.name,
         "feature_names": dataset.feature_names,
         "feature_ranges": feature_ranges(dataset.features),
         "target_names": dataset.target_names,
@@ -89,33 +126,37 @@ def build_metadata(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def train(settings: Settings) -> dict[str, float]:
-    """Train, score and save the model; return its test metrics."""
+def train(settings: Settings, params: Params) -> dict[str, float]:
+    """Train, score and save the model folder; return its test metrics."""
     dataset = load_dataset()
-    split = split_dataset(dataset)
-    pipeline = build_pipeline(TASK)
+    split = split_dataset(
+        dataset, test_size=params.train.test_size, seed=params.train.random_state
+    )
+    pipeline = build_pipeline(TASK, params.train.model)
     logger.info("Training on %d samples", len(split.x_train))
     pipeline.fit(split.x_train, split.y_train)
     predictions = pipeline.predict(split.x_test)
     metrics = compute_metrics(TASK, split.y_test, predictions)
     logger.info("Test metrics: %s", metrics)
-    save_model(pipeline, settings.model_dir, build_metadata(dataset), metrics)
-    plot_results(TASK, split.y_test, predictions, settings.reports_dir)
+    plot = plot_results(TASK, split.y_test, predictions, settings.model_dir)
+    metadata = build_metadata(dataset, params, plot)
+    save_model(pipeline, settings.model_dir, metadata, metrics)
+    save_reference(settings.model_dir, split.x_train.to_dict(orient="list"))
     return metrics
 
 
 def main() -> None:
-    """Train with the settings from the environment.
+    """Train with the settings from the environment and ``params.toml``.
 
-    Expected problems, such as a bad setting or a folder that cannot be
-    written, end the program with one line (exit code 1) instead of a
-    traceback.
+    Expected problems, such as a bad setting or parameter, or a folder that
+    cannot be written, end the program with one line (exit code 1) instead
+    of a traceback.
     """
     try:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
-        train(settings)
-    except (ConfigurationError, OSError) as error:
+        train(settings, load_params(settings.params_file))
+    except (ConfigurationError, ParamsError, OSError) as error:
         sys.exit(f"Error: {error}")
 
 
