@@ -6,8 +6,9 @@ As cookiecutter-data-science derives its test matrix from its options file:
   the Dockerfile's command, the README), so every combination is rendered;
 - the choice questions are independent of them, so each other choice is
   rotated through the combinations, one each (``dataset``), or rendered on
-  its own when this machine cannot install it (``python_version``, whose
-  choices ``extensions/context.py`` keeps);
+  its own (``tracking``, and ``python_version``, whose choices
+  ``extensions/context.py`` keeps and which this machine installs only for
+  3.11);
 - names and quoting cannot be derived: two hand-written sets stress them.
 
 Every destination folder is ``churn-model``, so the default names derive
@@ -90,6 +91,10 @@ def derive_answer_sets() -> dict[str, Answers]:
             **combination,
             "dataset": dataset,
         }
+    # The other tracking choice, with every component (it changes the
+    # Taskfile, the tests and the code that serves).
+    for tracking in other_choices(asked["tracking"]):
+        sets[f"tracking-{tracking}"] = {"tracking": tracking}
     # Its choices are rendered from extensions/context.py's list.
     for version in SUPPORTED_PYTHON_VERSIONS:
         if version == INSTALLABLE_PYTHON:

@@ -319,6 +319,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         "README.md",
         "Taskfile.yml",
         "ai_docs/spec_v1.md",
+        "params.toml",
         "pyproject.toml",
         "scripts/specs.py",
         "scripts/template_update.py",
@@ -328,17 +329,25 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         f"src/{package}/evaluate.py",
         f"src/{package}/inference.py",
         f"src/{package}/model_io.py",
+        f"src/{package}/params.py",
         f"src/{package}/train.py",
         "tests/conftest.py",
         "tests/test_config.py",
         "tests/test_data.py",
         "tests/test_inference.py",
+        "tests/test_model_behaviour.py",
         "tests/test_model_io.py",
+        "tests/test_params.py",
         "tests/test_train.py",
     }
+    if answers.get("tracking", "mlflow") == "mlflow":
+        files |= {f"src/{package}/tracking.py", "tests/test_tracking.py"}
     if api:
-        files |= {f"src/{package}/api.py", f"src/{package}/schemas.py"}
-        files.add("tests/test_api.py")
+        files |= {
+            f"src/{package}/{module}.py"
+            for module in ("api", "monitoring", "prediction_log", "schemas", "traffic")
+        }
+        files |= {"tests/test_api.py", "tests/test_monitoring.py"}
     if ui:
         files |= {f"src/{package}/ui.py", ".streamlit/config.toml", "tests/test_ui.py"}
     if docker:

@@ -92,7 +92,10 @@ def test_every_task_has_a_description(render: Render, name: str) -> None:
     expected = {"setup", "format", "lint", "typecheck", "test", "check", "train"}
     expected |= {"evaluate"}
     expected |= {"spec:new", "spec:list", "template:check", "template:update"}
-    expected |= {"serve"} if answers["include_api"] else set()
+    if answers.get("tracking", "mlflow") == "mlflow":
+        expected |= {"promote", "mlflow"}
+    if answers["include_api"]:
+        expected |= {"serve", "traffic", "monitor", "retrain"}
     expected |= {"ui"} if answers["include_ui"] else set()
     expected |= {"docker:build", "docker:run"} if answers["include_docker"] else set()
     if answers["include_docker"] and (answers["include_api"] or answers["include_ui"]):
