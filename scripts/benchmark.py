@@ -9,6 +9,9 @@ temporary folder:
   the in-process ``predict_records`` time of the same model;
 - update: one ``copier update`` of the default assignment to a new release,
   and ``update-all`` over three assignments;
+- workspace: a new student's commands, in the order the workspace README
+  gives them: ``copier copy --data kind=workspace``, ``task new`` twice,
+  ``task check``, ``git commit`` (through the hooks);
 - images (with a Docker daemon): cold, warm and one-line-change build times of
   the api and ui targets, their sizes, and ``docker run`` to ``/ready``. The
   cold build empties Docker's build cache first.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -183,6 +187,27 @@ def measure_updates(scratch: Path) -> None:
     print(f"update-all over {len(names)} assignments:    {all_time:.1f} s")
 
 
+def measure_workspace(scratch: Path) -> None:
+    """Time a new student's commands, from nothing to a committed workspace."""
+    root = scratch / "my-course"
+    copy = f"{sys.executable} -m copier copy --trust --defaults --quiet"
+    steps = [
+        (f"{copy} --data kind=workspace {ROOT} {root}", scratch),
+        ("uv run task new -- churn-model --defaults", root),
+        ("uv run task new -- house-price --defaults --data dataset=diabetes", root),
+        ("uv run task check", root),
+        ("git add -A", root),
+        ("git commit -q -m Start", root),
+    ]
+    total = 0.0
+    for command, cwd in steps:
+        seconds, _ = timed(shlex.split(command), cwd)
+        total += seconds
+        label = command.replace(copy, "copier copy").replace(str(scratch), "<tmp>")
+        print(f"workspace: {label}: {seconds:.1f} s")
+    print(f"workspace: nothing to a committed workspace, two green: {total:.1f} s")
+
+
 def measure_images(project: Path) -> None:
     """Time cold, warm and one-line-change builds; print sizes and start-up."""
     if not docker_answers("info"):
@@ -255,7 +280,7 @@ def main() -> None:
         print(f"copy with uv sync + ruff format: {copy_time:.1f} s")
         print(f"task test in the new assignment: {test_time:.1f} s")
         print(f"copy to green tests:             {copy_time + test_time:.1f} s")
-        timed(["task", "train"], project)
+        timed(["task", "promote"], project)  # train, register, serve the champion
         script = IN_PROCESS.format(package="churn_model", count=args.requests)
         _, out = timed([str(project / ".venv/bin/python"), "-c", script], project)
         result = json.loads(out)
@@ -265,6 +290,7 @@ def main() -> None:
         latencies = http_latencies(project, "churn_model", record, args.requests)
         print(f"POST /predict, {args.requests} sequential: {milliseconds(latencies)}")
         measure_updates(Path(scratch))
+        measure_workspace(Path(scratch))
         measure_images(project)
 
 

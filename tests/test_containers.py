@@ -188,7 +188,7 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
         try:
             page = browser.new_page()
             page.goto("http://127.0.0.1:8501", timeout=60_000)
-            page.get_by_label("petal_length_cm").fill("5.5")
+            page.get_by_label("Petal length (cm)").fill("5.5")
             page.get_by_role("button", name="Predict").click()
             page.get_by_text("Prediction", exact=True).wait_for(timeout=60_000)
             page.screenshot(path=screenshot, full_page=True)
@@ -197,6 +197,8 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
             browser.close()
 
     assert "the API at http://api:8000" in text
+    assert "The served model" in text  # the sidebar: provenance, metrics
+    assert "Deploy" not in text  # Streamlit's developer toolbar is hidden
     assert any(name in text for name in ("setosa", "versicolor", "virginica"))
     assert screenshot.stat().st_size > 0
     print(f"screenshot: {screenshot}")

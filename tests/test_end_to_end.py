@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import socket
+import subprocess
 from pathlib import Path
 
 import pytest
 from dependency_names import installed_names
 from naming import DEPENDENCY_NAMES
-from support import Render, owned_copy, run
+from support import Render, owned_copy, run, tool_env, wait_for_json
 
 pytestmark = pytest.mark.slow
 
@@ -58,14 +62,60 @@ def own_assignment(installed: Render, tmp_path: Path) -> Path:
     return owned_copy(installed("default"), tmp_path / "churn-model")
 
 
-def test_train_skips_work_when_nothing_changed(own_assignment: Path) -> None:
-    first = run(["task", "train"], own_assignment)
-    second = run(["task", "train"], own_assignment)
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    assert "Test metrics" in first.stderr
-    assert (own_assignment / "models" / "model.skops").is_file()
-    assert list((own_assignment / "reports").glob("*.png"))
-    assert "is up to date" in second.stderr
+
+def test_the_models_life_runs_offline_from_training_to_retraining(
+    own_assignment: Path,
+) -> None:
+    port = free_port()
+    offline = tool_env(UV_OFFLINE="1", API_PORT=str(port))
+
+    def task(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run(["task", *args], own_assignment, env=offline, check=check)
+
+    first, unchanged = task("train"), task("train")
+    params = own_assignment / "params.toml"
+    params.write_text(params.read_text().replace("C = 1.0", "C = 0.5"))
+    second, promoted = task("train"), task("promote")
+    server = subprocess.Popen(
+        ["task", "serve"],
+        cwd=own_assignment,
+        env=offline,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so that uvicorn stops with its task
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        served_first = wait_for_json(f"{base}/model")
+        task("traffic")
+        calm = task("monitor")
+        task("traffic", "--", "--drift")
+        drifted = task("monitor", check=False)
+        retrained = task("retrain")
+        served_last = wait_for_json(f"{base}/model")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    assert "Registered churn-model version 1" in first.stdout
+    assert "is up to date" in unchanged.stderr
+    assert "Registered churn-model version 2" in second.stdout
+    assert "Version 2 is the new champion" in promoted.stdout
+    assert served_first["metadata"]["model_version"] == "2"
+    assert "0 of 4 features drifted" in calm.stdout
+    assert drifted.returncode != 0  # task reports a failed command as 201
+    assert "Drift detected: run `task retrain`." in drifted.stderr
+    assert "Retrained as version 3. Version 3 is the new champion." in retrained.stdout
+    assert served_last["metadata"]["model_version"] == "3"
+    assert (own_assignment / "reports" / "monitoring.md").is_file()
+    log = (own_assignment / "logs" / "predictions.jsonl").read_text().splitlines()
+    assert len(log) == 400
 
 
 def test_evaluate_says_what_to_do_then_prints_the_metrics(
