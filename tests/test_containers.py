@@ -188,7 +188,7 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
         try:
             page = browser.new_page()
             page.goto("http://127.0.0.1:8501", timeout=60_000)
-            page.get_by_label("Petal length (cm)").fill("5.5")
+            page.get_by_role("spinbutton", name="Petal length (cm)").fill("5.5")
             page.get_by_role("button", name="Predict").click()
             page.get_by_text("Prediction", exact=True).wait_for(timeout=60_000)
             page.screenshot(path=screenshot, full_page=True)

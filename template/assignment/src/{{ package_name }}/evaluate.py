@@ -51,7 +51,8 @@ def evaluate_saved_model(settings: Settings, params: Params) -> dict[str, float]
         test_size=params.train.test_size,
         seed=params.train.random_state,
     )
-    metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(split.x_test))
+    features = split.x_test[list(model.feature_names)].to_numpy()
+    metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(features))
     logger.info("Test metrics: %s", metrics)
     return metrics
 

@@ -59,11 +59,19 @@ class UntrustedModelError(ModelLoadError):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A fitted pipeline with its metadata and metrics."""
+    """A fitted pipeline with its metadata, metrics and feature order.
+
+    Attributes:
+        pipeline: The fitted scikit-learn pipeline.
+        metadata: What the model was trained on (``metadata.json``).
+        metrics: Its scores on the test split (``metrics.json``).
+        feature_names: The pipeline's input columns, in order.
+    """
 
     pipeline: Pipeline
     metadata: dict[str, Any]
     metrics: dict[str, float]
+    feature_names: tuple[str, ...]
 
 
 def sha256_of(path: Path) -> str:
@@ -239,5 +247,20 @@ def load_model(model_dir: Path) -> LoadedModel:
             "run `task train` again rather than copying model files by hand."
         )
     pipeline = read_pipeline(model_path)
+    names = metadata.get("feature_names")
+    if (
+        not isinstance(names, list)
+        or not all(isinstance(name, str) for name in names)
+        or len(names) != pipeline.n_features_in_
+    ):
+        raise ModelLoadError(
+            f"{model_dir / METADATA_FILE} must list the model's "
+            f"{pipeline.n_features_in_} feature names: run `task train` again."
+        )
     logger.info("Loaded the model from %s", model_path)
-    return LoadedModel(pipeline=pipeline, metadata=metadata, metrics=metrics)
+    return LoadedModel(
+        pipeline=pipeline,
+        metadata=metadata,
+        metrics=metrics,
+        feature_names=tuple(names),
+    )

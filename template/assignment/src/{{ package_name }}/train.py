@@ -134,8 +134,10 @@ def train(settings: Settings, params: Params) -> dict[str, float]:
     )
     pipeline = build_pipeline(TASK, params.train.model)
     logger.info("Training on %d samples", len(split.x_train))
-    pipeline.fit(split.x_train, split.y_train)
-    predictions = pipeline.predict(split.x_test)
+    # Fitted on plain arrays: serving passes arrays in the order of the
+    # metadata's feature_names, without building a pandas frame per request.
+    pipeline.fit(split.x_train.to_numpy(), split.y_train)
+    predictions = pipeline.predict(split.x_test.to_numpy())
     metrics = compute_metrics(TASK, split.y_test, predictions)
     logger.info("Test metrics: %s", metrics)
     plot = plot_results(TASK, split.y_test, predictions, settings.model_dir)
