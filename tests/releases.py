@@ -32,8 +32,8 @@ RELEASES: dict[str, list[Edit]] = {
         ),
         (
             "template/assignment/src/{{ package_name }}/inference.py",
-            '"""Turn feature records into predictions with a fitted pipeline.',
-            '"""Turn feature records into predictions with a fitted sklearn pipeline.',
+            '"""Turn feature records into predictions with a loaded model.',
+            '"""Turn feature records into predictions with a loaded sklearn model.',
         ),
         (
             "template/assignment/pyproject.toml.jinja",
