@@ -115,8 +115,7 @@ def test_update_brings_the_template_changes(student_update: dict) -> None:
     assert "Format the code with ruff and apply its safe lint fixes" in taskfile
     assert ".ipynb_checkpoints/" in (project / ".gitignore").read_text()
     assert (
-        "loaded sklearn model"
-        in (project / "src/churn_model/inference.py").read_text()
+        "loaded sklearn model" in (project / "src/churn_model/inference.py").read_text()
     )
     assert '"joblib>=1.3"' in (project / "pyproject.toml").read_text()
     assert stored_answers(project)["_commit"] == NEW
