@@ -17,7 +17,10 @@ temporary folder:
   ``task check``, ``git commit`` (through the hooks);
 - images (with a Docker daemon): cold, warm and one-line-change build times of
   the api and ui targets, their sizes, and ``docker run`` to ``/ready``. The
-  cold build empties Docker's build cache first.
+  cold build empties Docker's build cache first;
+- imports: what a test session's imports cost, by library, with and without
+  bytecode (the profile that bounds copy to green);
+- suite (``--suite``): README's test command on a clean clone of HEAD.
 
 Figures are printed, never asserted: a benchmark informs, tests decide.
 """
@@ -125,6 +128,41 @@ def wrk(url: str, connections: int, seconds: int, script: Path | None) -> dict:
         value, unit = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)", output).groups()
         figures[f"p{name}"] = float(value) * UNITS[unit]
     return figures
+
+
+def import_profile(stderr: str) -> dict[str, float]:
+    """Seconds of ``-X importtime`` output by top-level package (self times).
+
+    Self times add up without counting a nested import twice, so the shares
+    sum to the whole import time.
+    """
+    seconds: dict[str, float] = {}
+    for line in stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)", line)
+        if match:
+            root = match[2].split(".")[0]
+            seconds[root] = seconds.get(root, 0.0) + int(match[1]) / 1e6
+    return seconds
+
+
+def measure_imports(project: Path, environment: dict[str, str], how: str) -> None:
+    """Print what a test session's imports cost, by library (the profile)."""
+    command = [".venv/bin/python", "-X", "importtime", "-m", "pytest"]
+    completed = subprocess.run(
+        [*command, "--collect-only", "-q", "-s", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = import_profile(completed.stderr)
+    top = sorted(seconds.items(), key=lambda item: item[1], reverse=True)[:8]
+    shares = ", ".join(f"{name} {value:.1f}" for name, value in top)
+    print(
+        f"imports of a test session ({how}): {sum(seconds.values()):.1f} s; "
+        f"largest, in s: {shares}"
+    )
 
 
 def measure_serving(project: Path, package: str) -> None:
@@ -293,12 +331,35 @@ def measure_images(project: Path) -> None:
         subprocess.run(["docker", "rm", "--force", container], capture_output=True)
 
 
+def measure_suite(scratch: Path) -> None:
+    """Time README's test command (``uv run pytest``) on a clean clone of HEAD."""
+    clone = scratch / "clone"
+    git("clone", "--quiet", str(ROOT), str(clone), cwd=scratch)
+    start = time.perf_counter()
+    completed = subprocess.run(
+        ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=clone,
+        env={**env(), "CI": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    summary = completed.stdout.strip().splitlines()[-1] if completed.stdout else ""
+    print(f"template suite, clean clone: {seconds:.0f} s (goal: < 180 s); {summary}")
+
+
 def main() -> None:
     """Render, install, test and serve a default assignment; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument(
         "--assignments", type=int, default=30, help="how many update-all updates"
+    )
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="also time the template's own test suite on a clean clone (minutes)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -320,6 +381,7 @@ def main() -> None:
                 f"{test_time:.1f} s = {copy_time + test_time:.1f} s "
                 f"(goal with bytecode: < 12 s); second task test {again:.1f} s"
             )
+            measure_imports(folder, environment, how)
         timed(["task", "promote"], project)  # train, register, serve the champion
         script = IN_PROCESS.format(package="churn_model", count=args.requests)
         _, out = timed([str(project / ".venv/bin/python"), "-c", script], project)
@@ -333,6 +395,8 @@ def main() -> None:
         measure_updates(Path(scratch), args.assignments)
         measure_workspace(Path(scratch))
         measure_images(project)
+        if args.suite:
+            measure_suite(Path(scratch))
 
 
 if __name__ == "__main__":

@@ -37,14 +37,18 @@ def tool_env(**overrides: str) -> dict[str, str]:
     """Return an environment for the tools: this venv's bin first, no VIRTUAL_ENV.
 
     uv never downloads Python (none is reachable here), and the user's uv cache
-    is kept so that the whole suite shares one cache.
+    is kept so that the whole suite shares one cache. Python may write
+    bytecode, as on most students' machines: a project whose commands run
+    Python several times (train, promote, serve, monitor) then compiles its
+    imports once, not in every process, even where ``PYTHONDONTWRITEBYTECODE``
+    is set for the suite itself.
     """
     identity = {
         f"GIT_{role}_{key}": os.environ.get(f"GIT_{role}_{key}", value)
         for role in ("AUTHOR", "COMMITTER")  # commits work without a git identity
         for key, value in (("NAME", "Template Tests"), ("EMAIL", "tests@example.com"))
     }
-    return tool_environment(
+    env = tool_environment(
         VENV_BIN,
         UV_PYTHON_DOWNLOADS="never",
         UV_NO_PROGRESS="1",
@@ -52,6 +56,9 @@ def tool_env(**overrides: str) -> dict[str, str]:
         **identity,
         **overrides,
     )
+    if "PYTHONDONTWRITEBYTECODE" not in overrides:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def run(
@@ -153,14 +160,15 @@ def project_files(project: Path) -> set[str]:
 def folder_contents(folder: Path) -> dict[str, bytes | None]:
     """Every file (with its bytes) and folder (``None``) below ``folder``.
 
-    The ``.git`` folder is left out: compare :func:`git_state` instead.
+    The ``.git`` folder is left out (compare :func:`git_state` instead), and
+    so is the bytecode Python caches in ``__pycache__`` when it runs a script.
     """
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         if path.is_file()
         else None
         for path in folder.rglob("*")
-        if ".git" not in path.relative_to(folder).parts
+        if not {".git", "__pycache__"} & set(path.relative_to(folder).parts)
     }
 
 

@@ -78,10 +78,12 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
     def task(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run(["task", *args], own_assignment, env=offline, check=check)
 
+    python = own_assignment / ".venv" / "bin" / "python"
+    untrained = run([python, "-m", "churn_model.evaluate"], own_assignment, check=False)
     first, unchanged = task("train"), task("train")
     params = own_assignment / "params.toml"
     params.write_text(params.read_text().replace("C = 1.0", "C = 0.5"))
-    second, promoted = task("train"), task("promote")
+    second, promoted, evaluated = task("train"), task("promote"), task("evaluate")
     server = subprocess.Popen(
         ["task", "serve"],
         cwd=own_assignment,
@@ -103,10 +105,15 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
+    assert untrained.returncode == 1
+    assert untrained.stderr.strip().splitlines() == [
+        "Error: No model at models/model.skops: run `task train` to create it."
+    ]
     assert "Registered churn-model version 1" in first.stdout
     assert "is up to date" in unchanged.stderr
     assert "Registered churn-model version 2" in second.stdout
     assert "Version 2 is the new champion" in promoted.stdout
+    assert '"accuracy"' in evaluated.stdout
     assert served_first["metadata"]["model_version"] == "2"
     assert "0 of 4 features drifted" in calm.stdout
     assert drifted.returncode != 0  # task reports a failed command as 201
@@ -116,21 +123,6 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
     assert (own_assignment / "reports" / "monitoring.md").is_file()
     log = (own_assignment / "logs" / "predictions.jsonl").read_text().splitlines()
     assert len(log) == 400
-
-
-def test_evaluate_says_what_to_do_then_prints_the_metrics(
-    own_assignment: Path,
-) -> None:
-    python = own_assignment / ".venv" / "bin" / "python"
-
-    untrained = run([python, "-m", "churn_model.evaluate"], own_assignment, check=False)
-    trained = run(["task", "evaluate"], own_assignment)
-
-    assert untrained.returncode == 1
-    assert untrained.stderr.strip().splitlines() == [
-        "Error: No model at models/model.skops: run `task train` to create it."
-    ]
-    assert '"accuracy"' in trained.stdout
 
 
 def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(
