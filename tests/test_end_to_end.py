@@ -107,7 +107,7 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
 
     assert untrained.returncode == 1
     assert untrained.stderr.strip().splitlines() == [
-        "Error: No model at models/model.skops: run `task train` to create it."
+        "Error: No model at models/model.skops: run `task promote` to create it."
     ]
     assert "Registered churn-model version 1" in first.stdout
     assert "is up to date" in unchanged.stderr
