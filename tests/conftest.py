@@ -25,9 +25,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
     The tests spend part of their time waiting (for uv to link files, for
     Docker, for a server to answer, for another worker's shared render), so
-    one more worker keeps every core busy: on 2 cores, 3 workers finish the
-    suite about a sixth sooner than 2. ``PYTEST_XDIST_AUTO_NUM_WORKERS``
-    still decides when it is set.
+    one more worker keeps every core busy (with 2 workers on 2 cores, the CPU
+    sat about a third idle). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides
+    when it is set.
     """
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
