@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -12,7 +13,14 @@ from pathlib import Path
 import pytest
 from dependency_names import installed_names
 from naming import DEPENDENCY_NAMES
-from support import Render, owned_copy, run, tool_env, wait_for_json
+from support import (
+    Render,
+    folder_contents,
+    owned_copy,
+    run,
+    tool_env,
+    wait_for_json,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -101,6 +109,12 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
         drifted = task("monitor", check=False)
         retrained = task("retrain")
         served_last = wait_for_json(f"{base}/model")
+        # The store is lost: promote trains again and serves the new store's
+        # version 1, not the old version 1 still in models/.
+        (own_assignment / "mlflow.db").unlink()
+        shutil.rmtree(own_assignment / "mlruns")
+        reset = task("promote")
+        served_reset = wait_for_json(f"{base}/model")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -115,14 +129,75 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
     assert "Version 2 is the new champion" in promoted.stdout
     assert '"accuracy"' in evaluated.stdout
     assert served_first["metadata"]["model_version"] == "2"
-    assert "0 of 4 features drifted" in calm.stdout
-    assert drifted.returncode != 0  # task reports a failed command as 201
+    assert "No drift over the last 200 predictions: 0 of 4 features" in calm.stdout
+    assert drifted.returncode == 201  # go-task's code for a failed command
     assert "Drift detected: run `task retrain`." in drifted.stderr
     assert "Retrained as version 3. Version 3 is the new champion." in retrained.stdout
     assert served_last["metadata"]["model_version"] == "3"
+    assert "Registered churn-model version 1" in reset.stdout
+    assert "Version 1 is the new champion" in reset.stdout
+    assert served_reset["metadata"]["model_version"] == "1"
+    assert served_reset["metadata"]["run_id"] != served_last["metadata"]["run_id"]
     assert (own_assignment / "reports" / "monitoring.md").is_file()
     log = (own_assignment / "logs" / "predictions.jsonl").read_text().splitlines()
     assert len(log) == 400
+
+
+# As root, permissions stop nothing; the immutable flag makes a file or a
+# folder that really cannot be changed, moved or deleted.
+CAN_FREEZE = os.geteuid() == 0 and shutil.which("chattr") is not None
+
+
+def freeze(path: Path, frozen: bool = True) -> None:
+    """Set (or clear) the immutable flag of ``path``."""
+    subprocess.run(["chattr", "+i" if frozen else "-i", str(path)], check=True)
+
+
+def lose_the_store(project: Path) -> None:
+    """Delete the MLflow store, as a student cleaning up by hand might."""
+    (project / "mlflow.db").unlink()
+    shutil.rmtree(project / "mlruns")
+
+
+@pytest.mark.skipif(not CAN_FREEZE, reason="chattr +i needs root to make a stuck file")
+def test_promotion_never_loses_the_served_model_to_a_stuck_file(
+    own_assignment: Path,
+) -> None:
+    offline = tool_env(UV_OFFLINE="1")
+    models = own_assignment / "models"
+
+    def promote(check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run(["task", "promote"], own_assignment, env=offline, check=check)
+
+    def served_run() -> str:
+        return json.loads((models / "metadata.json").read_text())["run_id"]
+
+    promote()
+    first = served_run()
+    lose_the_store(own_assignment)
+    freeze(models / "model.skops")
+    try:
+        past_a_stuck_file = promote()
+    finally:
+        for stuck in own_assignment.glob(".models-*/model.skops"):
+            freeze(stuck, frozen=False)
+    second = served_run()
+    lose_the_store(own_assignment)
+    before = folder_contents(models)
+    freeze(models)
+    try:
+        stuck_folder = promote(check=False)
+    finally:
+        freeze(models, frozen=False)
+
+    assert second != first
+    assert "could not be deleted" in past_a_stuck_file.stderr
+    assert stuck_folder.returncode == 201
+    [error] = [line for line in stuck_folder.stderr.splitlines() if "Error" in line]
+    assert "it still holds the model it held before" in error
+    assert folder_contents(models) == before
+    assert served_run() == second
+    assert not list(own_assignment.glob(".models-new-*"))
 
 
 def test_spec_new_twice_adds_v2_and_v3_and_keeps_v1(

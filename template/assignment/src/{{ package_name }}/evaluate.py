@@ -20,7 +20,7 @@ from sklearn.metrics import (
 )
 
 from .config import ConfigurationError, Settings, configure_logging
-from .data import TASK, Task, load_dataset, split_dataset
+from .data import TASK, Task, load_dataset, split_by_params
 from .model_io import ModelLoadError, load_model
 from .params import Params, ParamsError, load_params
 
@@ -46,11 +46,7 @@ def compute_metrics(
 def evaluate_saved_model(settings: Settings, params: Params) -> dict[str, float]:
     """Load the saved model and score it on the test split of ``params``."""
     model = load_model(settings.model_dir)
-    split = split_dataset(
-        load_dataset(),
-        test_size=params.train.test_size,
-        seed=params.train.random_state,
-    )
+    split = split_by_params(load_dataset(), params)
     features = split.x_test[list(model.feature_names)].to_numpy()
     metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(features))
     logger.info("Test metrics: %s", metrics)
