@@ -102,9 +102,9 @@ def sync_dependencies(project: Path, whole_workspace: bool) -> None:
             f"Install uv, then run `uv sync` in {project}."
         )
         return
-    command = [uv, "sync", "--all-packages"] if whole_workspace else [uv, "sync"]
+    arguments = ["sync", "--all-packages"] if whole_workspace else ["sync"]
     completed = subprocess.run(
-        command,
+        [uv, *arguments],
         cwd=project,
         env=tool_environment(),
         stderr=subprocess.PIPE,
@@ -117,7 +117,7 @@ def sync_dependencies(project: Path, whole_workspace: bool) -> None:
         warn(
             f"`uv sync` failed (exit code {completed.returncode}): "
             f"{uv_failure_reason(completed.stderr)}. The dependencies are not "
-            f"installed; fix that, then run `{' '.join(command[1:])}` in {project}."
+            f"installed; fix that, then run `uv {' '.join(arguments)}` in {project}."
         )
 
 

@@ -160,6 +160,127 @@ def test_check_without_assignments_says_how_to_start_one(workspace: Path) -> Non
     assert "task new -- <name>" in output
 
 
+@pytest.fixture(scope="module")
+def course_with_member(
+    template_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A course workspace with one assignment, ``assignments/x.y`` (read-only).
+
+    The assignment is copied without its tasks, so it is not installed: tests
+    run ``task`` through ``uv run --no-sync``, which leaves the lock alone.
+    """
+    root = tmp_path_factory.mktemp("course-with-member") / "my-course"
+    copier_copy(template_dir, root, {"kind": "workspace"}, skip_tasks=False)
+    task(root, "new", "--", "x.y", "--defaults", "--skip-tasks")
+    return root
+
+
+def refusal(root: Path, *args: str) -> str:
+    """Run ``task <args>``, which must refuse; return its one ``Error:`` line.
+
+    A refusal exits non-zero, prints no traceback and exactly one line that
+    starts with ``Error:``, and changes no file of the workspace.
+    """
+    before = folder_contents(root)
+    command = ["uv", "run", "--no-sync", "task", *args]
+    result = run(command, root, check=False)
+    output = result.stdout + result.stderr
+
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    errors = [line for line in output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, output
+    assert folder_contents(root) == before
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["x-y"],
+            "project_slug 'x-y' is already the name of assignments/x.y",
+            id="same-slug",
+        ),
+        pytest.param(
+            ["x_y"],
+            "project_slug 'x-y' is already the name of assignments/x.y",
+            id="same-slug-from-another-folder-name",
+        ),
+        pytest.param(
+            ["other", "--data", "package_name=x_y"],
+            "package_name 'x_y' is already the import name of assignments/x.y",
+            id="same-package",
+        ),
+        pytest.param(
+            ["my-course"],
+            "project_slug 'my-course' is already the name of the workspace root",
+            id="name-of-the-root",
+        ),
+    ],
+)
+def test_new_refuses_a_name_another_member_has(
+    course_with_member: Path, args: list[str], message: str
+) -> None:
+    line = refusal(course_with_member, "new", "--", *args, "--defaults")
+
+    assert message in line
+    assert "choose another, for example: --data " in line
+    assert f"nothing was written to assignments/{args[0]}" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["class"], "package_name must not be a Python keyword", id="kw"),
+        pytest.param(["json"], "standard-library or pytest module 'json'", id="json"),
+        pytest.param(["a" * 90], "project_name must be at most 80", id="long"),
+        pytest.param(
+            ["st", "--data", "dataset=mnist"],
+            "Invalid choice for 'dataset'",
+            id="choice",
+        ),
+    ],
+)
+def test_new_reports_an_answer_copier_refuses_in_one_error_line(
+    course_with_member: Path, args: list[str], message: str
+) -> None:
+    line = refusal(course_with_member, "new", "--", *args, "--defaults")
+
+    assert message in line
+    assert f"nothing was written to assignments/{args[0]}; answer with --data " in line
+
+
+@pytest.mark.parametrize("name", ["nope", "../..", "/tmp", "assignments/x.y"])
+def test_check_refuses_a_name_that_is_not_an_assignment(
+    course_with_member: Path, name: str
+) -> None:
+    line = refusal(course_with_member, "check", "--", name)
+
+    assert line == (
+        f"Error: no assignment {name!r} in assignments/; name one of x.y, "
+        "for example: task check -- x.y"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["spec:list"], "task spec:list needs the name of an assignment"),
+        (["spec:new"], "task spec:new needs the name of an assignment"),
+        (["spec:list", "--", "../.."], "no assignment '../..' in assignments/"),
+        (["spec:new", "--", "assignments"], "no assignment 'assignments' in"),
+    ],
+)
+def test_spec_commands_need_the_name_of_an_assignment(
+    course_with_member: Path, args: list[str], message: str
+) -> None:
+    line = refusal(course_with_member, *args)
+
+    assert message in line
+    assert line.endswith(f"name one of x.y, for example: task {args[0]} -- x.y")
+
+
 def fake_assignment(root: Path, name: str) -> None:
     """Write the answers file that marks ``assignments/<name>`` as generated."""
     folder = root / "assignments" / name
@@ -211,6 +332,7 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     assert re.search(r"assignments/alpha\s+passed", summary)
     assert re.search(r"assignments/beta\s+passed", summary)
     assert "2 passed, 0 failed" in summary
+    assert "spec_v1.md" in task(root, "spec:list", "--", "alpha")
 
     code, output = commit(root, "Start two assignments")
     assert code == 0, output
@@ -228,12 +350,14 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     assert CONFLICT_MARKER in readme.read_text()
     run(["git", "reset", "-q", "--hard"], root)
 
-    # So is an answers file edited by hand.
+    # So is an answers file edited by hand, even with other files of its
+    # assignment staged with it.
     answers = root / "assignments" / "beta" / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace("diabetes", "wine"))
+    (root / "assignments" / "beta" / "README.md").write_text("# Beta\n")
     code, output = commit(root, "Edit the answers by hand")
     assert code != 0
-    assert "changed on its own, which only a hand edit does" in output
+    assert "assignments/beta/.copier-answers.yml: edited by hand" in output
     run(["git", "reset", "-q", "--hard"], root)
 
     # Updating the root leaves every assignment byte-identical.

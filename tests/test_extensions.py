@@ -315,6 +315,141 @@ def test_path_to_root_climbs_one_level_per_folder(member: str, back: str) -> Non
     assert workspace.path_to_root(member) == back
 
 
+def write_member(folder: Path, name: str, extra: str = "") -> Path:
+    """Write a member's pyproject.toml: ``[project] name`` and ``extra``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n{extra}')
+    return folder
+
+
+# How the assignments declare their package (uv_build, an explicit module).
+PACKAGED = """
+[build-system]
+requires = ["uv_build"]
+build-backend = "uv_build"
+
+[tool.uv.build-backend]
+module-name = "{module}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("existing", "slug"),
+    [("x.y", "x-y"), ("X_Y", "x-y"), ("st", "st"), ("churn--model", "churn-model")],
+)
+def test_slug_of_another_member_is_refused_in_its_pep503_form(
+    tmp_path: Path, existing: str, slug: str
+) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_member(tmp_path / "assignments" / "older", existing)
+    destination = tmp_path / "assignments" / "newer"
+
+    problem = workspace.project_slug_clash(slug, destination)
+
+    assert problem == (
+        f"project_slug {slug!r} is already the name of assignments/older (uv would "
+        "see two packages of one name); choose another, for example: "
+        f"--data project_slug={slug}-2"
+    )
+
+
+def test_slug_of_the_workspace_root_is_refused(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    root = (tmp_path / "pyproject.toml").read_text()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "course"\n' + root)
+
+    problem = workspace.project_slug_clash("course", tmp_path / "assignments" / "c")
+
+    assert "is already the name of the workspace root" in problem
+
+
+def test_suggested_slug_is_free_and_within_the_length_limit(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    long_slug = "a" * 50
+    for name in ("x-y", "x-y-2", long_slug):
+        write_member(tmp_path / "assignments" / name, name)
+    destination = tmp_path / "assignments" / "new"
+
+    assert workspace.project_slug_clash("x-y", destination).endswith("=x-y-3")
+    suggested = workspace.project_slug_clash(long_slug, destination).split("=")[-1]
+    assert suggested == "a" * 48 + "-2"
+
+
+def test_a_member_never_clashes_with_itself(tmp_path: Path) -> None:
+    # copier update validates the answers of a member that already exists.
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    member = write_member(
+        tmp_path / "assignments" / "x-y", "x-y", PACKAGED.format(module="x_y")
+    )
+
+    assert workspace.project_slug_clash("x-y", member) == ""
+    assert workspace.package_name_clash("x_y", member) == ""
+
+
+def test_no_clash_where_the_destination_would_not_be_a_member(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+    write_member(tmp_path / "assignments" / "x-y", "x-y")
+
+    assert workspace.project_slug_clash("x-y", tmp_path / "assignments" / "draft") == ""
+    assert workspace.project_slug_clash("x-y", tmp_path / "elsewhere" / "x") == ""
+    assert workspace.project_slug_clash("x-y", tmp_path.parent / "outside") == ""
+
+
+def test_excluded_folders_are_not_members(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+    write_member(tmp_path / "assignments" / "draft", "x-y")
+
+    assert workspace.project_slug_clash("x-y", tmp_path / "assignments" / "b") == ""
+
+
+def test_package_name_of_another_member_is_refused(tmp_path: Path) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_member(
+        tmp_path / "assignments" / "alpha", "alpha", PACKAGED.format(module="shared")
+    )
+    destination = tmp_path / "assignments" / "beta"
+
+    problem = workspace.package_name_clash("shared", destination)
+
+    assert problem == (
+        "package_name 'shared' is already the import name of assignments/alpha (the "
+        "two would overwrite each other in the one `.venv`); choose another, for "
+        "example: --data package_name=shared_2"
+    )
+    assert workspace.package_name_clash("alpha", destination) == ""
+
+
+@pytest.mark.parametrize(
+    ("extra", "module"),
+    [
+        (PACKAGED.format(module="shared.sub"), "shared"),
+        ('[build-system]\nbuild-backend = "uv_build"\n', "my_model"),
+        ("[tool.uv]\npackage = true\n", "my_model"),
+        ("", None),  # no build system: uv installs no package
+        ("[build-system]\nrequires = []\n[tool.uv]\npackage = false\n", None),
+    ],
+)
+def test_the_module_a_member_installs_follows_uv(
+    tmp_path: Path, extra: str, module: str | None
+) -> None:
+    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_member(tmp_path / "assignments" / "m", "My.Model", extra)
+
+    members = workspace.workspace_members(workspace.find_workspace(tmp_path / "x"))
+
+    assert [(m.place, m.name, m.module) for m in members] == [
+        ("assignments/m", "My.Model", module)
+    ]
+
+
+def test_workspace_filters_are_registered() -> None:
+    env = Environment(extensions=[workspace.WorkspaceExtension])
+
+    rendered = env.from_string("{{ 'x-y' | project_slug_clash('/nowhere/x') }}")
+
+    assert rendered.render() == ""
+
+
 def test_dataset_bounds_contain_the_data_and_stay_non_negative() -> None:
     for info in datasets.DATASETS.values():
         for feature in info.features:

@@ -47,6 +47,7 @@ def test_copy_offline_with_empty_cache_warns_and_keeps_every_file(
     assert "the package index could not be reached; check your network" in (
         result.stderr
     )
+    assert f"then run `uv sync` in {destination}." in result.stderr
     assert not (destination / "uv.lock").exists()
     assert project_files(destination) == expected_files(stored_answers(destination))
 

@@ -8,6 +8,7 @@ that already holds files.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import copier
@@ -179,3 +180,71 @@ def test_every_spelling_of_a_boolean_is_accepted(
     copier_copy(template_dir, destination, {"include_ui": spelling})
 
     assert (destination / "pyproject.toml").is_file()
+
+
+def copy_into_workspace(
+    template: Path, root: Path, folder: str, answers: dict[str, object]
+) -> subprocess.CompletedProcess[str]:
+    """Copy an assignment (no tasks) into ``root/assignments/<folder>``."""
+    return copier_copy(template, root / "assignments" / folder, answers, check=False)
+
+
+@pytest.mark.parametrize(
+    ("existing", "folder", "answers", "message"),
+    [
+        pytest.param(
+            "x.y",
+            "x-y",
+            {},
+            "project_slug 'x-y' is already the name of assignments/x.y",
+            id="same-slug",
+        ),
+        pytest.param(
+            "1st",
+            "st",
+            {},
+            "project_slug 'st' is already the name of assignments/1st",
+            id="same-slug-after-digits",
+        ),
+        pytest.param(
+            "x.y",
+            "other",
+            {"package_name": "x_y"},
+            "package_name 'x_y' is already the import name of assignments/x.y",
+            id="same-package",
+        ),
+        pytest.param(
+            None,
+            "course",
+            {},
+            "project_slug 'course' is already the name of the workspace root",
+            id="name-of-the-root",
+        ),
+    ],
+)
+def test_a_name_another_member_has_is_refused_before_anything_is_written(
+    template_dir: Path,
+    tmp_path: Path,
+    existing: str | None,
+    folder: str,
+    answers: dict[str, object],
+    message: str,
+) -> None:
+    # Two members of one name make every later `uv` command of the workspace fail.
+    root = tmp_path / "course"
+    (root / "assignments").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "course"\nversion = "0.1.0"\n\n'
+        '[tool.uv.workspace]\nmembers = ["assignments/*"]\n'
+    )
+    if existing:
+        copy_into_workspace(template_dir, root, existing, {}).check_returncode()
+    before = folder_contents(root)
+
+    result = copy_into_workspace(template_dir, root, folder, answers)
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert message in last_line
+    assert "choose another, for example: --data " in last_line
+    assert folder_contents(root) == before

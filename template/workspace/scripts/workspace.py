@@ -4,18 +4,22 @@ Usage (from the workspace root; ``task`` runs these for you)::
 
     python scripts/workspace.py new <name> [copier options]  # task new -- <name>
     python scripts/workspace.py check [<name>...]            # task check
+    python scripts/workspace.py spec new|list <name>         # task spec:new -- <name>
     python scripts/workspace.py update-all [copier options]  # task update-all
     python scripts/workspace.py changed <git revision>       # used by CI
 
 Every assignment lives in ``assignments/<name>/``. ``new`` copies the
 template recorded in this root's ``.copier-answers.yml`` into a new one;
 ``check`` runs each assignment's own ``task check`` and prints one summary;
+``spec`` runs an assignment's own ``task spec:new`` or ``task spec:list``;
 ``update-all`` updates each assignment with the update engine
 (``template_update.py``, beside this file) and prints one summary;
 ``changed`` prints, as a JSON list, the assignments that changed since a git
 revision (all of them when the workspace's shared files changed).
 
-Only the standard library is used, so these commands run before ``uv sync``.
+A command that cannot run prints one ``Error:`` line saying why and what to
+do, exits with status 2 and changes nothing. Only the standard library is
+used, so these commands run before ``uv sync``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ TEMPLATE_MARKER = "mlops-assignment-template"
 WORKSPACE_ANSWER = re.compile(r"^kind: workspace$", re.MULTILINE)
 SOURCE_ANSWER = re.compile(r"^_src_path: (?P<source>.+)$", re.MULTILINE)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+# How Python starts the report of an exception nobody caught, and the last
+# line of Copier's report of an answer that a question refuses (its validator
+# or its choices): "ValueError: Validation error for question 'x': ...".
+TRACEBACK_START = "Traceback (most recent call last):"
+REFUSED_ANSWER = re.compile(
+    r"ValueError: (?P<message>(?:Validation error for question|Invalid choice for)"
+    r" '(?P<question>\w+)'.*)"
+)
 SKIPPED_FOLDERS = {".git", ".venv", "node_modules", "__pycache__"}
 # A change to one of these affects every assignment.
 SHARED_FILES = ("pyproject.toml", "uv.lock", ".python-version", ".github/")
@@ -91,8 +103,39 @@ def table(rows: Iterable[tuple[str, str, str]], counts: str) -> str:
     return "\n".join([*lines, counts])
 
 
+def run_copier(command: Sequence[str]) -> tuple[int, re.Match[str] | None]:
+    """Run Copier, passing its output through; return its exit code and refusal.
+
+    A traceback is held back until Copier ends. When Copier failed and the
+    traceback is its report of a refused answer, the traceback is dropped and
+    its last line returned, for the caller to print as one line; any other
+    traceback is printed as it came.
+    """
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, encoding="utf-8", errors="replace"
+    ) as process:
+        held: list[str] = []
+        for line in process.stderr or ():
+            if held or line.rstrip("\n") == TRACEBACK_START:
+                held.append(line)
+            else:
+                sys.stderr.write(line)
+                sys.stderr.flush()
+    code = process.returncode
+    refusal = REFUSED_ANSWER.fullmatch(held[-1].strip()) if held else None
+    if code != 0 and refusal is not None:
+        return code, refusal
+    sys.stderr.writelines(held)
+    return code, None
+
+
 def new(root: Path, name: str, copier_args: Sequence[str]) -> int:
-    """Copy the template into ``assignments/<name>``; return Copier's exit code."""
+    """Copy the template into ``assignments/<name>``; return Copier's exit code.
+
+    Copier checks every answer before it writes anything, including that no
+    other member of the workspace has the same name; an answer it refuses
+    becomes one ``Error:`` line.
+    """
     if not NAME.fullmatch(name):
         raise WorkspaceError(
             f"assignment name {name!r}: use lowercase letters, digits, '.', '_' "
@@ -102,22 +145,67 @@ def new(root: Path, name: str, copier_args: Sequence[str]) -> int:
     if destination.exists():
         raise WorkspaceError(f"{destination} already exists; choose another name")
     command = [*copier_command(), "copy", "--trust", template_source(root)]
-    return subprocess.run(
-        [*command, str(destination), *copier_args], check=False
-    ).returncode
+    code, refusal = run_copier([*command, str(destination), *copier_args])
+    if refusal is not None:
+        raise WorkspaceError(
+            f"{refusal['message']} (nothing was written to {ASSIGNMENTS}/{name}; "
+            f"answer with --data {refusal['question']}=..., or choose another name)"
+        )
+    return code
+
+
+def assignments_by_name(root: Path) -> dict[str, Path]:
+    """The assignments under ``assignments/``, by their path below it."""
+    folder = root / ASSIGNMENTS
+    return {
+        path.relative_to(folder).as_posix(): path for path in find_assignments(folder)
+    }
+
+
+def how_to_name(known: Sequence[str], usage: str) -> str:
+    """Say which names an assignment command takes; ``usage`` has ``{name}``."""
+    if not known:
+        return "there is none yet: start one with `task new -- <name>`"
+    example = usage.format(name=known[0])
+    return f"name one of {', '.join(known)}, for example: {example}"
+
+
+def select_assignments(root: Path, names: Sequence[str], usage: str) -> list[Path]:
+    """Return the assignments ``names`` designate, all of them for no name.
+
+    A name is the path of an assignment below ``assignments/`` (its folder
+    name, for one directly there). Any other name, such as ``../..`` or an
+    absolute path, is refused, listing the assignments there are.
+
+    Args:
+        root: The workspace root.
+        names: The names given on the command line.
+        usage: How to give a name, with ``{name}`` for one, for the message.
+    """
+    known = assignments_by_name(root)
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        given = ", ".join(repr(name) for name in unknown)
+        hint = how_to_name(list(known), usage)
+        raise WorkspaceError(f"no assignment {given} in {ASSIGNMENTS}/; {hint}")
+    return [known[name] for name in names] or list(known.values())
+
+
+def task_program() -> str:
+    """Return the path of go-task's ``task``; raise when it is not installed."""
+    task = shutil.which("task")
+    if task is None:
+        raise WorkspaceError("`task` was not found; run `uv sync --all-packages`")
+    return task
 
 
 def check(root: Path, names: Sequence[str]) -> int:
     """Run ``task check`` in each assignment (or the named ones); 1 if any fails."""
-    folders = [root / ASSIGNMENTS / name for name in names] or find_assignments(
-        root / ASSIGNMENTS
-    )
+    folders = select_assignments(root, names, "task check -- {name}")
     if not folders:
         print("No assignments yet: start one with `task new -- <name>`.")
         return 0
-    task = shutil.which("task")
-    if task is None:
-        raise WorkspaceError("`task` was not found; run `uv sync --all-packages`")
+    task = task_program()
     rows = []
     for folder in folders:
         name = folder.relative_to(root).as_posix()
@@ -131,6 +219,21 @@ def check(root: Path, names: Sequence[str]) -> int:
     print()
     print(table(rows, f"{len(rows) - failed} passed, {failed} failed"))
     return 1 if failed else 0
+
+
+def spec(root: Path, action: str, name: str) -> int:
+    """Run ``task spec:<action>`` in the assignment ``name``; return its exit code."""
+    usage = f"task spec:{action} -- {{name}}"
+    if not name:
+        known = list(assignments_by_name(root))
+        raise WorkspaceError(
+            f"task spec:{action} needs the name of an assignment; "
+            f"{how_to_name(known, usage)}"
+        )
+    [folder] = select_assignments(root, [name], usage)
+    return subprocess.run(
+        [task_program(), f"spec:{action}"], cwd=folder, check=False
+    ).returncode
 
 
 def update_all(workspace: Path, copier_args: Sequence[str]) -> int:
@@ -190,6 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     new_parser.add_argument("copier_args", nargs=argparse.REMAINDER)
     check_parser = commands.add_parser("check", help="task check in each assignment")
     check_parser.add_argument("names", nargs="*", help="only these assignments")
+    spec_parser = commands.add_parser("spec", help="spec:new or spec:list of one")
+    spec_parser.add_argument("action", choices=("new", "list"))
+    spec_parser.add_argument("name", nargs="?", default="", help="the assignment")
     update_parser = commands.add_parser("update-all", help="update every assignment")
     update_parser.add_argument(
         "--workspace", type=Path, default=Path.cwd(), help="folder to search"
@@ -206,6 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return new(root, args.name, args.copier_args)
         if args.command == "check":
             return check(root, args.names)
+        if args.command == "spec":
+            return spec(root, args.action, args.name)
         if args.command == "update-all":
             return update_all(args.workspace.resolve(), copier_args)
         print(json.dumps(changed(root, args.revision)))
