@@ -20,6 +20,7 @@ Not part of the default suite: it runs the suite once per fault.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,9 +194,9 @@ def first_failure(report: Path) -> str:
     return ""
 
 
-def run_fault(fault: Fault, scratch: Path) -> Outcome:
-    """Copy the checkout into ``scratch``, seed ``fault``, run its tests."""
-    snapshot_template(scratch)
+def run_fault(fault: Fault, base: Path, scratch: Path) -> Outcome:
+    """Copy ``base`` (a snapshot of the checkout) to ``scratch``, seed, test."""
+    shutil.copytree(base, scratch, symlinks=True)
     init_repository(scratch)  # the suite snapshots the template with git
     fault.apply(scratch)
     report = scratch / "report.xml"
@@ -242,16 +243,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     missed = 0
     print("fault  caught  seconds  where it breaks -> first test that failed")
-    for number in chosen:
-        fault = FAULTS[number - 1]
-        with tempfile.TemporaryDirectory(prefix=f"fault-{number}-") as folder:
-            outcome = run_fault(fault, Path(folder) / "template")
-        missed += not outcome.caught
-        print(
-            f"{number:5}  {'yes' if outcome.caught else 'NO':6}  "
-            f"{outcome.seconds:7.0f}  {fault.renders} -> {outcome.by or '-'}",
-            flush=True,
-        )
+    # One snapshot for every fault: later edits of the checkout do not leak in.
+    with tempfile.TemporaryDirectory(prefix="faults-") as folder:
+        base = snapshot_template(Path(folder) / "base")
+        for number in chosen:
+            fault = FAULTS[number - 1]
+            outcome = run_fault(fault, base, Path(folder) / f"fault-{number}")
+            shutil.rmtree(Path(folder) / f"fault-{number}", ignore_errors=True)
+            missed += not outcome.caught
+            print(
+                f"{number:5}  {'yes' if outcome.caught else 'NO':6}  "
+                f"{outcome.seconds:7.0f}  {fault.renders} -> {outcome.by or '-'}",
+                flush=True,
+            )
     print(f"{len(chosen) - missed} of {len(chosen)} faults caught")
     return 1 if missed else 0
 
