@@ -1,15 +1,27 @@
-"""The render matrix: answer sets derived from ``copier.yml``, by readable name.
+"""The render matrix: a covering array of answers, computed from the template.
 
-As cookiecutter-data-science derives its test matrix from its options file:
+Facts, each computed here (not listed by hand) and pinned by
+``tests/test_answer_sets.py``:
 
-- the components (yes/no questions with a fixed default) interact (compose,
-  the Dockerfile's command, the README), so every combination is rendered;
-- the choice questions are independent of them, so each other choice is
-  rotated through the combinations, one each (``dataset``), or rendered on
-  its own (``tracking``, and ``python_version``, whose choices
-  ``extensions/context.py`` keeps and which this machine installs only for
-  3.11);
-- names and quoting cannot be derived: two hand-written sets stress them.
+- The options are the assignment's questions with a fixed set of answers:
+  yes/no questions with a literal default and questions with choices.
+  ``kind`` and ``workspace_member`` are left to the workspace tests (the
+  destination decides them); names and quoting are free text and get one
+  hand-written set, ``names``.
+- Two options interact when one piece of the template uses both: one
+  top-level node of a file (a line, an ``if`` or ``for`` block), directly or
+  through a computed value of ``copier.yml`` (``include_compose`` from
+  ``include_docker``, ``include_api`` and ``include_ui``, ...); an option in
+  a file's name interacts with every option the file uses. Separate blocks
+  of one file (params.toml's tables, say) do not make their options interact.
+- Every pair of values of two interacting options appears in some answer
+  set (a covering array, built greedily and deterministically; answers whose
+  question is not asked, such as ``monitoring`` without the API, are left
+  out). The pairs that runnable files make (code, tests, Taskfile,
+  Dockerfile, configuration) are covered by **installed** sets, which are
+  installed and run their own generated tests; pairs that only the
+  documentation or the CI workflow make are covered by **rendered** sets,
+  which are rendered and checked statically.
 
 Every destination folder is ``churn-model``, so the default names derive
 ``Churn Model`` / ``churn-model`` / ``churn_model`` from it.
@@ -17,97 +29,346 @@ Every destination folder is ``churn-model``, so the default names derive
 
 from __future__ import annotations
 
+import functools
 import itertools
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+import jinja2
 import yaml
-from context import SUPPORTED_PYTHON_VERSIONS
+from context import SUPPORTED_PYTHON_VERSIONS, python_minor_version
+from jinja2 import nodes
 
-COPIER_YML = Path(__file__).resolve().parents[1] / "copier.yml"
-INSTALLABLE_PYTHON = "3.11"  # the only interpreter here; uv downloads none
+ROOT = Path(__file__).resolve().parents[1]
+COPIER_YML = ROOT / "copier.yml"
+ASSIGNMENT = ROOT / "template" / "assignment"
+# Options left to other tests: the destination decides them.
+DECIDED_ELSEWHERE = frozenset({"kind", "workspace_member"})
+# Values that context hooks of extensions/ compute from a question.
+HOOK_VALUES = {"dataset_facts": "dataset"}
+# Files that are read, not run: checked for every set, never installed for.
+READ_ONLY_FILES = re.compile(
+    r"(\.md(\.jinja)?$)|(^|/)\{% if not workspace_member %\}\.github"
+)
 
 Answers = dict[str, object]
+Combination = frozenset[tuple[str, object]]
 
 
+@functools.cache
 def questions() -> dict[str, dict[str, object]]:
     """The questions of ``copier.yml`` (settings left out)."""
     data = yaml.safe_load(COPIER_YML.read_text("utf-8"))
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 
-def components(asked: dict[str, dict[str, object]]) -> list[str]:
-    """Yes/no questions with a literal default: the optional components."""
-    return [
-        name
-        for name, question in asked.items()
-        if question.get("type") == "bool" and isinstance(question.get("default"), bool)
-    ]
+def options() -> dict[str, list[object]]:
+    """Each option of the matrix and its answers, the default first."""
+    found: dict[str, list[object]] = {}
+    for name, question in questions().items():
+        if name in DECIDED_ELSEWHERE or question.get("when") is False:
+            continue
+        default = question.get("default")
+        if question.get("type") == "bool" and isinstance(default, bool):
+            found[name] = [default, not default]
+        elif name == "python_version":  # its choices come from context.py
+            running = python_minor_version()
+            found[name] = sorted(SUPPORTED_PYTHON_VERSIONS, key=lambda v: v != running)
+        elif isinstance(question.get("choices"), list):
+            choices = list(question["choices"])
+            found[name] = sorted(choices, key=lambda choice: choice != default)
+    return found
 
 
-def other_choices(question: dict[str, object]) -> list[str]:
-    """The choices of a question other than its default (the first, if templated)."""
-    choices = [str(choice) for choice in question["choices"]]
-    default = str(question.get("default", choices[0]))
-    return [
-        choice
-        for choice in choices
-        if choice != (default if default in choices else choices[0])
-    ]
+def asked_when(option: str) -> str | None:
+    """The yes/no option that must be true for ``option`` to be asked, if any."""
+    when = str(questions()[option].get("when", ""))
+    match = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", when)
+    if match and match[1] in options():
+        return match[1]
+    return None
 
 
-def combination_name(flags: dict[str, bool], dataset: str) -> str:
-    """``{"include_api": True, "include_ui": False, ...}, "wine"`` -> ``"api-wine"``."""
-    on = [name.removeprefix("include_") for name, value in flags.items() if value]
-    return f"{'+'.join(on) or 'no-components'}-{dataset}"
+def names_used(source: str) -> set[str]:
+    """Every variable a piece of Jinja source reads."""
+    tree = jinja2.Environment().parse(source)
+    return {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
 
 
-NAME_SETS: dict[str, Answers] = {
-    "quirky-names": {
-        "project_name": 'Ünïcode "Quoted" Model',
-        "project_slug": "quirky-model",
-        "package_name": "quirky",
-        "description": 'Say "hi" \\ path C:\\tmp, $HOME, `cmd`, {{ raw }} {% x %} é ✓',
-        "author_name": 'O\'Brien "Bob" \\ Smith',
-        "author_email": "bob+mlops@example.org",
-    },
-    "long-names": {
-        "project_slug": "a" * 10 + "-b" * 20,
-        "package_name": "p" * 50,
-    },
+def as_options(names: Iterable[str]) -> set[str]:
+    """The options behind ``names``, through computed values and context hooks."""
+    computed = {
+        name: str(question.get("default", ""))
+        for name, question in questions().items()
+        if question.get("when") is False
+    }
+    found: set[str] = set()
+    pending = list(names)
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in HOOK_VALUES:
+            pending.append(HOOK_VALUES[name])
+        elif name in computed:
+            pending += names_used(computed[name])
+        elif name in options():
+            found.add(name)
+    return found
+
+
+def template_files() -> list[Path]:
+    """Every file of the assignment's template tree."""
+    return sorted(path for path in ASSIGNMENT.rglob("*") if path.is_file())
+
+
+def possible(option: str, value: object, answers: Mapping[str, object]) -> bool:
+    """Tell whether ``option`` may take ``value`` beside ``answers``."""
+    parent = asked_when(option)
+    if parent is None or parent not in answers:
+        return True
+    return (value is None) == (answers[parent] is False)
+
+
+def values_of(option: str) -> list[object]:
+    """The answers of ``option``, and ``None`` (not asked) for a conditional one."""
+    return options()[option] + ([None] if asked_when(option) else [])
+
+
+@functools.cache
+def jinja(source: str) -> jinja2.Template:
+    """Compile a template string once (undefined names render empty)."""
+    return jinja2.Environment(undefined=jinja2.ChainableUndefined).from_string(source)
+
+
+def computed_values(answers: Mapping[str, object]) -> dict[str, object]:
+    """``answers`` and the computed yes/no values of ``copier.yml`` they decide."""
+    context: dict[str, object] = dict(answers)
+    for name, question in questions().items():
+        if question.get("when") is False and question.get("type") == "bool":
+            try:
+                template = jinja(str(question["default"]))
+            except jinja2.TemplateError:  # a filter of extensions/: a fact of
+                continue  # the destination, not of the answers
+            context[name] = template.render(context).strip() == "True"
+    return context
+
+
+@functools.cache
+def file_exists(relative: str, answers: Combination) -> bool:
+    """Tell whether a template path renders to a file for ``answers``."""
+    rendered = jinja(relative.removesuffix(".jinja")).render(
+        computed_values(dict(answers))
+    )
+    return all(part for part in rendered.split("/"))
+
+
+def combinations_of(
+    used: Iterable[str], renders: Callable[[Answers], bool] = lambda _: True
+) -> set[Combination]:
+    """Every possible combination of answers of the ``used`` options.
+
+    ``renders`` keeps only the combinations for which the piece exists.
+    """
+    used = sorted(used)
+    found: set[Combination] = set()
+    for values in itertools.product(*(values_of(option) for option in used)):
+        answers = dict(zip(used, values, strict=True))
+        if all(possible(o, v, answers) for o, v in answers.items()) and renders(
+            answers
+        ):
+            found.add(frozenset(answers.items()))
+    return found
+
+
+def file_combinations(path: Path) -> set[Combination]:
+    """The combinations of answers that the pieces of one template file read.
+
+    A piece is the file's name, or one top-level node of its text with the
+    options of the name (for which the file must exist).
+    """
+    relative = path.relative_to(ASSIGNMENT).as_posix()
+    in_name = as_options(names_used(relative))
+    combinations = combinations_of(in_name)
+    if path.name.endswith(".jinja"):
+        tree = jinja2.Environment().parse(path.read_text("utf-8"))
+        for node in tree.body:
+            used = as_options(
+                {n.name for n in node.find_all(nodes.Name) if n.ctx == "load"}
+            )
+            combinations |= combinations_of(
+                used | in_name,
+                lambda answers: file_exists(
+                    relative, frozenset((o, answers[o]) for o in in_name)
+                ),
+            )
+    return combinations
+
+
+def combinations_to_cover(runnable_only: bool) -> set[Combination]:
+    """The combinations the template's (runnable) files read, all of them."""
+    found: set[Combination] = set()
+    for path in template_files():
+        relative = path.relative_to(ASSIGNMENT).as_posix()
+        if runnable_only and READ_ONLY_FILES.search(relative):
+            continue
+        found |= file_combinations(path)
+    return maximal(found)
+
+
+def maximal(combinations: set[Combination]) -> set[Combination]:
+    """Drop the combinations that a larger one of the set contains."""
+    return {c for c in combinations if not any(c < other for other in combinations)}
+
+
+def interactions(runnable_only: bool) -> set[frozenset[str]]:
+    """The groups of options that one piece of the (runnable) template reads."""
+    return {
+        frozenset(option for option, _ in combination)
+        for combination in combinations_to_cover(runnable_only)
+    }
+
+
+def covers(answers: Mapping[str, object], combination: Combination) -> bool:
+    """Tell whether an answer set holds every answer of ``combination``."""
+    return all(answers.get(option) == value for option, value in combination)
+
+
+def complete(seed: Answers, uncovered: set[Combination]) -> Answers:
+    """Fill in every other option, each with the value that covers most.
+
+    A second pass chooses each value again knowing all the others (an option
+    decided early could not see the ones decided after it).
+    """
+
+    def gain(answers: Answers) -> int:
+        return sum(covers(answers, combination) for combination in uncovered)
+
+    answers = dict(seed)
+    for _ in range(2):
+        for option in options():
+            if option in seed:
+                continue
+            answers.pop(option, None)
+            candidates = [v for v in values_of(option) if possible(option, v, answers)]
+            answers[option] = max(
+                candidates, key=lambda v: gain({**answers, option: v})
+            )
+    for option in options():  # a parent decided after its child
+        if not possible(option, answers[option], answers):
+            answers[option] = next(
+                v for v in values_of(option) if possible(option, v, answers)
+            )
+    return answers
+
+
+def covering_array(to_cover: set[Combination], start: list[Answers]) -> list[Answers]:
+    """Answer sets beyond ``start`` until every combination is in one.
+
+    Each new set is the best completion of an uncovered combination (the
+    one covering most; ties go to the first in sorted order).
+    """
+    uncovered = {c for c in to_cover if not any(covers(a, c) for a in start)}
+    added: list[Answers] = []
+    while uncovered:
+        best = max(
+            (
+                complete(dict(seed), uncovered)
+                for seed in sorted(uncovered, key=sorted_repr)
+            ),
+            key=lambda answers: sum(covers(answers, c) for c in uncovered),
+        )
+        uncovered = {c for c in uncovered if not covers(best, c)}
+        added.append(best)
+    return added
+
+
+def sorted_repr(combination: Combination) -> str:
+    """A stable sort key of a combination."""
+    return repr(sorted(combination, key=repr))
+
+
+def set_name(answers: Mapping[str, object]) -> str:
+    """Name a set by how it differs from the defaults: ``"no-ui+wine+py3.12"``."""
+    words = []
+    for option, value in answers.items():
+        default = options()[option][0]
+        if value is None or value == default:
+            continue
+        label = option.removeprefix("include_")
+        if isinstance(value, bool):
+            words.append(label if value else f"no-{label}")
+        elif option == "python_version":
+            words.append(f"py{value}")
+        else:
+            words.append(f"{label}-{value}" if option == "tracking" else str(value))
+    return "+".join(words) or "default"
+
+
+def without_unasked(answers: Mapping[str, object]) -> Answers:
+    """The answers to pass to Copier: questions that are not asked left out."""
+    return {option: value for option, value in answers.items() if value is not None}
+
+
+# Free text cannot be derived: one set stresses names, lengths and quoting.
+NAMES: Answers = {
+    "project_name": 'Ünïcode "Quoted" Model',
+    "project_slug": "a" * 10 + "-b" * 20,
+    "package_name": "p" * 50,
+    "description": 'Say "hi" \\ path C:\\tmp, $HOME, `cmd`, {{ raw }} {% x %} é ✓',
+    "author_name": 'O\'Brien "Bob" \\ Smith',
+    "author_email": "bob+mlops@example.org",
 }
 
 
-def derive_answer_sets() -> dict[str, Answers]:
-    """Every answer set of the matrix, by name (``default`` answers nothing)."""
-    asked = questions()
-    flags = components(asked)
-    datasets = itertools.cycle(other_choices(asked["dataset"]))
-    sets: dict[str, Answers] = {"default": {}}
-    for values in itertools.product((True, False), repeat=len(flags)):
-        if all(values):
-            continue  # the default
-        combination, dataset = dict(zip(flags, values, strict=True)), next(datasets)
-        sets[combination_name(combination, dataset)] = {
-            **combination,
-            "dataset": dataset,
-        }
-    # The other tracking choice, with every component (it changes the
-    # Taskfile, the tests and the code that serves).
-    for tracking in other_choices(asked["tracking"]):
-        sets[f"tracking-{tracking}"] = {"tracking": tracking}
-    # Its choices are rendered from extensions/context.py's list.
-    for version in SUPPORTED_PYTHON_VERSIONS:
-        if version == INSTALLABLE_PYTHON:
-            continue
-        sets[f"python-{version}"] = {"python_version": version}
-    return {**sets, **NAME_SETS}
+@functools.cache
+def matrix() -> tuple[dict[str, Answers], frozenset[str]]:
+    """Every answer set by name, and the names of the installed ones."""
+    default = {option: values[0] for option, values in options().items()}
+    for option in options():
+        if not possible(option, default[option], default):
+            default[option] = None
+    installed = [default, *covering_array(combinations_to_cover(True), [default])]
+    rendered = covering_array(combinations_to_cover(False), installed)
+    sets = {set_name(answers): without_unasked(answers) for answers in installed}
+    installed_names = set(sets)
+    sets |= {set_name(answers): without_unasked(answers) for answers in rendered}
+    sets["names"] = NAMES
+    installed_names.add("names")
+    sets["default"] = {}
+    return sets, frozenset(installed_names)
 
 
-ANSWER_SETS = derive_answer_sets()
+ANSWER_SETS, INSTALLED = matrix()
 
-# Sets whose project this machine can install (uv cannot fetch other Pythons).
-INSTALLABLE = sorted(
-    name
-    for name, answers in ANSWER_SETS.items()
-    if str(answers.get("python_version", INSTALLABLE_PYTHON)) == INSTALLABLE_PYTHON
-)
+
+def find_python(version: str) -> str | None:
+    """Path of a Python ``version`` interpreter on this machine, if any.
+
+    Looks on ``PATH`` and among pyenv's versions (whose shims answer only
+    for the selected version).
+    """
+    for folder in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin")):
+        candidate = folder / f"python{version}"
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which(f"python{version}")
+    return found if found and "shims" not in found else None
+
+
+def set_with(**answers: object) -> str:
+    """The name of the first answer set with these answers (a test's pick)."""
+    for name, given in ANSWER_SETS.items():
+        full = {**options_default(), **given}
+        if all(full.get(option) == value for option, value in answers.items()):
+            return name
+    raise LookupError(f"no answer set has {answers}")
+
+
+def options_default() -> Answers:
+    """The default answer of every option."""
+    return {option: values[0] for option, values in options().items()}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from answer_sets import ANSWER_SETS
 from releases import FAILING_TASK, build_releases
-from support import Render, copier_copy, exclusive
+from support import Render, copier_copy, exclusive, python_env
 from tooling import snapshot_template
 
 
@@ -74,7 +74,14 @@ def shared_render(shared_dir: Path, template: Path, kind: str, name: str) -> Pat
         if not (folder / "done").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            copier_copy(template, project, ANSWER_SETS[name], skip_tasks=kind == "raw")
+            answers = ANSWER_SETS[name]
+            copier_copy(
+                template,
+                project,
+                answers,
+                skip_tasks=kind == "raw",
+                env=python_env(str(answers.get("python_version", ""))),
+            )
             (folder / "done").touch()
     return project
 

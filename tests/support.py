@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import yaml
+from answer_sets import find_python
 from tooling import docker_answers, offline_base_images, tool_environment
 from workspace import glob_to_regex
 
@@ -59,6 +60,19 @@ def tool_env(**overrides: str) -> dict[str, str]:
     if "PYTHONDONTWRITEBYTECODE" not in overrides:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+def python_env(version: str) -> dict[str, str]:
+    """The tools' environment, in which uv finds Python ``version`` if it exists.
+
+    pyenv's shims answer only for the selected version, so the folder of
+    the interpreter itself goes first on ``PATH``.
+    """
+    interpreter = find_python(version) if version else None
+    if interpreter is None:
+        return tool_env()
+    folder = str(Path(interpreter).parent)
+    return tool_env(PATH=os.pathsep.join([str(VENV_BIN), folder, os.environ["PATH"]]))
 
 
 def run(

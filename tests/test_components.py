@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 import yaml
-from answer_sets import ANSWER_SETS
+from answer_sets import ANSWER_SETS, set_with
 from support import (
     VENV_BIN,
     Render,
@@ -83,6 +86,35 @@ def test_image_user_cannot_change_its_code_or_model(render: Render, name: str) -
     assert "USER 10001:10001" in runtime
 
 
+def commands_of_images(dockerfile: Path) -> list[list[str]]:
+    """The ``CMD`` of every stage of a Dockerfile, as argument lists."""
+    return [
+        json.loads(line.removeprefix("CMD "))
+        for line in dockerfile.read_text().splitlines()
+        if line.startswith("CMD [")
+    ]
+
+
+@pytest.mark.parametrize("name", ALL_SETS)
+def test_every_image_runs_code_the_project_has(render: Render, name: str) -> None:
+    project = render(name)
+    if not stored_answers(project)["include_docker"]:
+        return
+    package = project / "src" / str(stored_answers(project)["package_name"])
+
+    commands = commands_of_images(project / "Dockerfile")
+
+    assert commands
+    for command in commands:
+        if "-m" in command:
+            module = command[command.index("-m") + 1]
+            assert (project / "src" / f"{module.replace('.', '/')}.py").is_file()
+        else:
+            assert command[:2] == ["streamlit", "run"]
+            assert (project / command[2]).is_file()
+            assert (package / "ui.py").samefile(project / command[2])
+
+
 @pytest.mark.parametrize("name", ALL_SETS)
 def test_every_task_has_a_description(render: Render, name: str) -> None:
     tasks = yaml.safe_load((render(name) / "Taskfile.yml").read_text())["tasks"]
@@ -114,7 +146,8 @@ def test_compose_wires_the_ui_to_a_healthy_api(render: Render) -> None:
 
 
 def test_ui_alone_loads_the_model_itself(render: Render) -> None:
-    compose = yaml.safe_load((render("ui+docker-wine") / "compose.yaml").read_text())
+    ui_alone = set_with(include_api=False, include_ui=True, include_docker=True)
+    compose = yaml.safe_load((render(ui_alone) / "compose.yaml").read_text())
 
     assert set(compose["services"]) == {"ui"}
     assert "environment" not in compose["services"]["ui"]
@@ -138,13 +171,7 @@ def test_readme_explains_each_included_component(render: Render, name: str) -> N
 
 
 def test_schema_bounds_and_task_type_follow_the_dataset(render: Render) -> None:
-    diabetes = render(
-        next(
-            name
-            for name, answers in ANSWER_SETS.items()
-            if answers.get("dataset") == "diabetes" and answers.get("include_api")
-        )
-    )
+    diabetes = render(set_with(dataset="diabetes", include_api=True))
     package = diabetes / "src" / str(stored_answers(diabetes)["package_name"])
 
     assert "TASK = Task.REGRESSION" in (package / "data.py").read_text()

@@ -320,7 +320,9 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     copier_copy(releases, root, {"kind": "workspace"}, skip_tasks=False, vcs_ref=OLD)
 
     task(root, "new", "--", "alpha", "--defaults")
-    task(root, "new", "--", "beta", "--defaults", "--data", "dataset=diabetes")
+    # A lean second member: regression, no MLflow, no web app.
+    lean = ["--data", "dataset=diabetes", "--data", "tracking=none"]
+    task(root, "new", "--", "beta", "--defaults", *lean, "--data", "include_ui=false")
 
     for name in ("alpha", "beta"):
         member = root / "assignments" / name

@@ -51,7 +51,7 @@ def check_answers(project: Path, answers: Path) -> int:
     return run(["python3", script, answers], answers.parent, check=False).returncode
 
 
-@pytest.mark.parametrize("name", ["default", "quirky-names"])
+@pytest.mark.parametrize("name", ["default", "names"])
 def test_the_digest_copier_writes_is_the_one_the_hook_computes(
     render: Render, tmp_path: Path, name: str
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import post_generate
 import pytest
 from support import (
+    VENV_BIN,
     copier_copy,
     expected_files,
     project_files,
@@ -56,9 +57,17 @@ def test_copy_for_a_python_that_is_not_installed_names_the_interpreter(
     template_dir: Path, tmp_path: Path
 ) -> None:
     destination = tmp_path / "churn-model"
+    # No 3.13 on purpose, wherever this machine keeps one: a PATH without
+    # pyenv's shims and versions, no pyenv selection, no uv-managed Pythons.
+    env = tool_env(
+        PATH=os.pathsep.join([str(VENV_BIN), "/usr/bin", "/bin"]),
+        UV_PYTHON_INSTALL_DIR=str(tmp_path / "no-managed-pythons"),
+        UV_PYTHON_PREFERENCE="only-system",
+    )
+    env.pop("PYENV_VERSION", None)
 
     result = copier_copy(
-        template_dir, destination, {"python_version": "3.13"}, skip_tasks=False
+        template_dir, destination, {"python_version": "3.13"}, skip_tasks=False, env=env
     )
 
     assert result.returncode == 0

@@ -86,8 +86,8 @@ def test_render_is_ruff_clean_before_any_formatting(render: Render, name: str) -
 
 
 def test_description_appears_verbatim_in_readme_and_spec(render: Render) -> None:
-    project = render("quirky-names")
-    description = str(ANSWER_SETS["quirky-names"]["description"])
+    project = render("names")
+    description = str(ANSWER_SETS["names"]["description"])
 
     assert description in (project / "README.md").read_text("utf-8")
     assert description in (project / "ai_docs/spec_v1.md").read_text("utf-8")
