@@ -2,9 +2,9 @@
 
 Usage (from ``copier.yml``; the working directory is the rendered project)::
 
-    python post_generate.py copy LAYOUT      # uv sync, then ruff format
-    python post_generate.py update LAYOUT    # ruff format only (Copier's renders)
-    python post_generate.py migrate LAYOUT   # after an update: uv sync, ruff format
+    python post_generate.py copy LAYOUT NAME EMAIL [TABLE]  # uv sync, ruff format
+    python post_generate.py update LAYOUT NAME EMAIL        # ruff format only
+    python post_generate.py migrate LAYOUT NAME EMAIL       # uv sync, ruff format
 
 ``LAYOUT`` is ``standalone`` (an assignment with its own lock), ``member``
 (an assignment of a uv workspace) or ``workspace`` (the course workspace
@@ -15,6 +15,12 @@ root is never formatted (that would format the assignments it holds); on
 copy it becomes a git repository with a first commit and the git hooks
 installed, unless it already is inside one.
 
+``TABLE`` is the absolute path of the student's own table (``dataset=file``),
+or empty. On copy it is copied first, byte for byte, into ``data/<its name>``;
+a table over 1 MB (the limit of the git hook that refuses large files) is
+listed in ``data/.gitignore``. An update never copies it again: the original
+may be gone by then, and the assignment has its copy.
+
 Nothing here may fail a copy or an update: a failing step prints one
 ``WARNING:`` line that says what failed and what to run later, keeps every
 file, and the script still exits 0. It uses the standard library only (and
@@ -23,6 +29,7 @@ file, and the script still exits 0. It uses the standard library only (and
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
@@ -34,6 +41,9 @@ from tooling import commit_all, init_repository, tool_environment
 SYNC_OPERATIONS = frozenset({"copy", "migrate"})
 WORKSPACE_LAYOUTS = frozenset({"member", "workspace"})
 FIRST_COMMIT = "Start the course workspace from the template"
+# The git hook `check-added-large-files --maxkb=1024` refuses a file whose
+# size rounded up to whole KiB is over 1024, that is, over this many bytes.
+LARGE_FILE_BYTES = 1024 * 1024
 
 # What made `uv sync` fail, recognised by phrases of uv's error output, most
 # specific first (an offline run also says "No solution found").
@@ -147,6 +157,50 @@ def format_code(project: Path) -> None:
         )
 
 
+def gitignore_pattern(name: str) -> str:
+    """A ``.gitignore`` line matching exactly the file ``name`` beside it."""
+    escaped = "".join("\\" + c if c in "\\*?[" else c for c in name)
+    if escaped.endswith(" "):
+        escaped = escaped[:-1] + "\\ "
+    return "/" + escaped
+
+
+def ignore_large_file(table: Path) -> None:
+    """List ``table`` in the ``.gitignore`` beside it, saying why."""
+    ignore_file = table.parent / ".gitignore"
+    pattern = gitignore_pattern(table.name)
+    existing = ignore_file.read_text("utf-8") if ignore_file.exists() else ""
+    if pattern in existing.splitlines():
+        return
+    entry = (
+        f"# {table.name} is over 1 MB, the limit of the git hook that refuses\n"
+        "# large files, so git leaves it out: keep your own copy of it.\n"
+        "# The model records the data's sha256 fingerprint, so which data it\n"
+        "# learned from stays known; the image build still sees the file\n"
+        "# (.dockerignore does not exclude data/).\n"
+        f"{pattern}\n"
+    )
+    separator = "\n" if existing and not existing.endswith("\n") else ""
+    ignore_file.write_text(existing + separator + entry, "utf-8")
+
+
+def copy_table(project: Path, source: str) -> None:
+    """Copy the student's table into ``data/``; ignore it in git when large."""
+    original = Path(source)
+    copy = project / "data" / original.name
+    try:
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(original, copy)
+        if copy.stat().st_size > LARGE_FILE_BYTES:
+            ignore_large_file(copy)
+    except OSError as error:
+        warn(
+            f"your table was not copied into data/ ({error.strerror or error}); "
+            f"copy it yourself: cp {shlex.quote(str(original))} "
+            f"{shlex.quote(str(copy))}"
+        )
+
+
 def inside_repository(project: Path) -> bool:
     """Tell whether ``project`` already is inside a git work tree."""
     completed = subprocess.run(
@@ -184,7 +238,10 @@ def main(argv: Sequence[str]) -> int:
     """Run the steps for the operation and layout named in ``argv``; return 0."""
     operation = argv[0] if argv else "copy"
     layout = argv[1] if len(argv) > 1 else "standalone"
+    table = argv[4] if len(argv) > 4 else ""
     project = Path.cwd()
+    if operation == "copy" and table:
+        copy_table(project, table)
     if operation in SYNC_OPERATIONS:
         sync_dependencies(project, whole_workspace=layout in WORKSPACE_LAYOUTS)
     if layout != "workspace":

@@ -4,10 +4,12 @@ Facts, each computed here (not listed by hand) and pinned by
 ``tests/test_answer_sets.py``:
 
 - The options are the assignment's questions with a fixed set of answers:
-  yes/no questions with a literal default and questions with choices.
-  ``kind`` and ``workspace_member`` are left to the workspace tests (the
-  destination decides them); names and quoting are free text and get one
-  hand-written set, ``names``.
+  yes/no questions with a literal default and questions with choices, and
+  ``data_file``, whose answers here are the real public tables of
+  ``public_tables.py`` (each with its ``target``). ``kind`` and
+  ``workspace_member`` are left to the workspace tests (the destination
+  decides them); names and quoting are free text and get one hand-written
+  set, ``names``.
 - Two options interact when one piece of the template uses both: one
   top-level node of a file (a line, an ``if`` or ``for`` block), directly or
   through a computed value of ``copier.yml`` (``include_compose`` from
@@ -32,7 +34,6 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -40,14 +41,19 @@ import jinja2
 import yaml
 from context import SUPPORTED_PYTHON_VERSIONS, python_minor_version
 from jinja2 import nodes
+from public_tables import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIER_YML = ROOT / "copier.yml"
 ASSIGNMENT = ROOT / "template" / "assignment"
 # Options left to other tests: the destination decides them.
 DECIDED_ELSEWHERE = frozenset({"kind", "workspace_member"})
-# Values that context hooks of extensions/ compute from a question.
-HOOK_VALUES = {"dataset_facts": "dataset"}
+# Free-text questions the matrix tries with these answers: real tables.
+FREE_TEXT_ANSWERS = {
+    "data_file": ["penguins", "penguins_raw", "canadian_senators", "penguins_parquet"]
+}
+# How a set names a public table it uses: resolved by tests/conftest.py.
+PUBLIC_TABLE = "public-table:"
 # Files that are read, not run: checked for every set, never installed for.
 READ_ONLY_FILES = re.compile(
     r"(\.md(\.jinja)?$)|(^|/)\{% if not workspace_member %\}\.github"
@@ -79,16 +85,15 @@ def options() -> dict[str, list[object]]:
         elif isinstance(question.get("choices"), list):
             choices = list(question["choices"])
             found[name] = sorted(choices, key=lambda choice: choice != default)
+        elif name in FREE_TEXT_ANSWERS:
+            found[name] = list(FREE_TEXT_ANSWERS[name])
     return found
 
 
-def asked_when(option: str) -> str | None:
-    """The yes/no option that must be true for ``option`` to be asked, if any."""
+def asked_when(option: str) -> str:
+    """The ``when`` of an option's question (empty when always asked)."""
     when = str(questions()[option].get("when", ""))
-    match = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", when)
-    if match and match[1] in options():
-        return match[1]
-    return None
+    return "" if when in ("", "{{ assignment }}") else when
 
 
 def names_used(source: str) -> set[str]:
@@ -112,9 +117,7 @@ def as_options(names: Iterable[str]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        if name in HOOK_VALUES:
-            pending.append(HOOK_VALUES[name])
-        elif name in computed:
+        if name in computed:
             pending += names_used(computed[name])
         elif name in options():
             found.add(name)
@@ -127,11 +130,17 @@ def template_files() -> list[Path]:
 
 
 def possible(option: str, value: object, answers: Mapping[str, object]) -> bool:
-    """Tell whether ``option`` may take ``value`` beside ``answers``."""
-    parent = asked_when(option)
-    if parent is None or parent not in answers:
+    """Tell whether ``option`` may take ``value`` beside ``answers``.
+
+    A question that is not asked for ``answers`` takes no value (``None``);
+    one that is asked takes one. Unknown until its ``when`` can be decided.
+    """
+    when = asked_when(option)
+    parents = as_options(names_used(when))
+    if not when or not parents <= set(answers):
         return True
-    return (value is None) == (answers[parent] is False)
+    asked = jinja(when).render({**answers, "assignment": True}).strip() == "True"
+    return (value is None) != asked
 
 
 def values_of(option: str) -> list[object]:
@@ -238,7 +247,7 @@ def covers(answers: Mapping[str, object], combination: Combination) -> bool:
     return all(answers.get(option) == value for option, value in combination)
 
 
-def complete(seed: Answers, uncovered: set[Combination]) -> Answers:
+def complete(seed: Combination, uncovered: set[Combination]) -> Answers:
     """Fill in every other option, each with the value that covers most.
 
     A second pass chooses each value again knowing all the others (an option
@@ -248,7 +257,7 @@ def complete(seed: Answers, uncovered: set[Combination]) -> Answers:
     def gain(answers: Answers) -> int:
         return sum(covers(answers, combination) for combination in uncovered)
 
-    answers = dict(seed)
+    answers = dict(sorted(seed, key=repr))
     for _ in range(2):
         for option in options():
             if option in seed:
@@ -263,7 +272,7 @@ def complete(seed: Answers, uncovered: set[Combination]) -> Answers:
             answers[option] = next(
                 v for v in values_of(option) if possible(option, v, answers)
             )
-    return answers
+    return {option: answers[option] for option in options()}
 
 
 def covering_array(to_cover: set[Combination], start: list[Answers]) -> list[Answers]:
@@ -276,10 +285,7 @@ def covering_array(to_cover: set[Combination], start: list[Answers]) -> list[Ans
     added: list[Answers] = []
     while uncovered:
         best = max(
-            (
-                complete(dict(seed), uncovered)
-                for seed in sorted(uncovered, key=sorted_repr)
-            ),
+            (complete(seed, uncovered) for seed in sorted(uncovered, key=sorted_repr)),
             key=lambda answers: sum(covers(answers, c) for c in uncovered),
         )
         uncovered = {c for c in uncovered if not covers(best, c)}
@@ -297,21 +303,31 @@ def set_name(answers: Mapping[str, object]) -> str:
     words = []
     for option, value in answers.items():
         default = options()[option][0]
-        if value is None or value == default:
+        if value is None or (value == default and option != "data_file"):
             continue
         label = option.removeprefix("include_")
         if isinstance(value, bool):
             words.append(label if value else f"no-{label}")
         elif option == "python_version":
             words.append(f"py{value}")
+        elif option == "data_file":
+            words.append(str(value).replace("_", "-"))
         else:
             words.append(f"{label}-{value}" if option == "tracking" else str(value))
     return "+".join(words) or "default"
 
 
-def without_unasked(answers: Mapping[str, object]) -> Answers:
-    """The answers to pass to Copier: questions that are not asked left out."""
-    return {option: value for option, value in answers.items() if value is not None}
+def for_copier(answers: Mapping[str, object]) -> Answers:
+    """The answers to give Copier: questions not asked left out, tables named.
+
+    A public table is named ``public-table:<name>`` and its target given;
+    ``tests/conftest.py`` puts the table's path in place of the name.
+    """
+    given = {option: value for option, value in answers.items() if value is not None}
+    if "data_file" in given:
+        table = str(given["data_file"])
+        given |= {"data_file": PUBLIC_TABLE + table, "target": TARGETS[table]}
+    return given
 
 
 # Free text cannot be derived: one set stresses names, lengths and quoting.
@@ -334,9 +350,9 @@ def matrix() -> tuple[dict[str, Answers], frozenset[str]]:
             default[option] = None
     installed = [default, *covering_array(combinations_to_cover(True), [default])]
     rendered = covering_array(combinations_to_cover(False), installed)
-    sets = {set_name(answers): without_unasked(answers) for answers in installed}
+    sets = {set_name(answers): for_copier(answers) for answers in installed}
     installed_names = set(sets)
-    sets |= {set_name(answers): without_unasked(answers) for answers in rendered}
+    sets |= {set_name(answers): for_copier(answers) for answers in rendered}
     sets["names"] = NAMES
     installed_names.add("names")
     sets["default"] = {}
@@ -346,24 +362,23 @@ def matrix() -> tuple[dict[str, Answers], frozenset[str]]:
 ANSWER_SETS, INSTALLED = matrix()
 
 
-def find_python(version: str) -> str | None:
-    """Path of a Python ``version`` interpreter on this machine, if any.
-
-    Looks on ``PATH`` and among pyenv's versions (whose shims answer only
-    for the selected version).
-    """
-    for folder in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin")):
-        candidate = folder / f"python{version}"
-        if candidate.is_file():
-            return str(candidate)
-    found = shutil.which(f"python{version}")
-    return found if found and "shims" not in found else None
+def matrix_answers(name: str) -> Answers:
+    """Every option's answer in a set (``None`` for a question not asked)."""
+    given = {
+        option: value.removeprefix(PUBLIC_TABLE) if isinstance(value, str) else value
+        for option, value in ANSWER_SETS[name].items()
+    }
+    full = {**options_default(), **given}
+    return {
+        option: full[option] if possible(option, full[option], full) else None
+        for option in options()
+    }
 
 
 def set_with(**answers: object) -> str:
     """The name of the first answer set with these answers (a test's pick)."""
-    for name, given in ANSWER_SETS.items():
-        full = {**options_default(), **given}
+    for name in ANSWER_SETS:
+        full = matrix_answers(name)
         if all(full.get(option) == value for option, value in answers.items()):
             return name
     raise LookupError(f"no answer set has {answers}")

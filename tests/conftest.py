@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from answer_sets import ANSWER_SETS
+from answer_sets import ANSWER_SETS, PUBLIC_TABLE, Answers
+from public_tables import installed_tables
 from releases import FAILING_TASK, build_releases
 from support import Render, copier_copy, exclusive, python_env
 from tooling import snapshot_template
@@ -53,6 +55,12 @@ def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
 
 
 @pytest.fixture(scope="session")
+def public_tables(shared_dir: Path) -> Mapping[str, Path]:
+    """Real public tables from PyPI packages, by name (see public_tables.py)."""
+    return installed_tables(shared_dir)
+
+
+@pytest.fixture(scope="session")
 def template_dir(shared_dir: Path) -> Path:
     """A snapshot of the template's working tree, made once per session."""
     target = shared_dir / "template"
@@ -62,11 +70,28 @@ def template_dir(shared_dir: Path) -> Path:
     return target
 
 
-def shared_render(shared_dir: Path, template: Path, kind: str, name: str) -> Path:
+def with_tables(answers: Answers, tables: Mapping[str, Path]) -> Answers:
+    """``answers`` with the path of each public table it names."""
+    return {
+        key: str(tables[value.removeprefix(PUBLIC_TABLE)])
+        if isinstance(value, str) and value.startswith(PUBLIC_TABLE)
+        else value
+        for key, value in answers.items()
+    }
+
+
+def shared_render(
+    shared_dir: Path,
+    template: Path,
+    tables: Mapping[str, Path],
+    kind: str,
+    name: str,
+) -> Path:
     """Render answer set ``name`` once per session, for every xdist worker.
 
     ``kind`` is "raw" (``--skip-tasks``: the files exactly as rendered) or
-    "installed" (with the tasks: ``uv sync`` and ``ruff format``).
+    "installed" (with the tasks: the table copied into data/, ``uv sync``
+    and ``ruff format``).
     """
     folder = shared_dir / kind / name
     project = folder / "churn-model"
@@ -74,7 +99,7 @@ def shared_render(shared_dir: Path, template: Path, kind: str, name: str) -> Pat
         if not (folder / "done").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            answers = ANSWER_SETS[name]
+            answers = with_tables(ANSWER_SETS[name], tables)
             copier_copy(
                 template,
                 project,
@@ -87,15 +112,23 @@ def shared_render(shared_dir: Path, template: Path, kind: str, name: str) -> Pat
 
 
 @pytest.fixture(scope="session")
-def render(shared_dir: Path, template_dir: Path) -> Render:
+def render(
+    shared_dir: Path, template_dir: Path, public_tables: Mapping[str, Path]
+) -> Render:
     """Return a function giving the raw render of an answer set (read-only)."""
-    return functools.partial(shared_render, shared_dir, template_dir, "raw")
+    return functools.partial(
+        shared_render, shared_dir, template_dir, public_tables, "raw"
+    )
 
 
 @pytest.fixture(scope="session")
-def installed(shared_dir: Path, template_dir: Path) -> Render:
+def installed(
+    shared_dir: Path, template_dir: Path, public_tables: Mapping[str, Path]
+) -> Render:
     """Return a function giving an answer set copied with its tasks run."""
-    return functools.partial(shared_render, shared_dir, template_dir, "installed")
+    return functools.partial(
+        shared_render, shared_dir, template_dir, public_tables, "installed"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import yaml
-from answer_sets import find_python
 from tooling import docker_answers, offline_base_images, tool_environment
 from workspace import glob_to_regex
 
@@ -60,6 +59,20 @@ def tool_env(**overrides: str) -> dict[str, str]:
     if "PYTHONDONTWRITEBYTECODE" not in overrides:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
+
+
+def find_python(version: str) -> str | None:
+    """Path of a Python ``version`` interpreter on this machine, if any.
+
+    Looks on ``PATH`` and among pyenv's versions (whose shims answer only
+    for the selected version).
+    """
+    for folder in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin")):
+        candidate = folder / f"python{version}"
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which(f"python{version}")
+    return found if found and "shims" not in found else None
 
 
 def python_env(version: str) -> dict[str, str]:
@@ -341,6 +354,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         "README.md",
         "Taskfile.yml",
         "ai_docs/spec_v1.md",
+        "data/README.md",
         "params.toml",
         "pyproject.toml",
         "scripts/specs.py",
@@ -349,6 +363,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
         f"src/{package}/config.py",
         f"src/{package}/data.py",
         f"src/{package}/evaluate.py",
+        f"src/{package}/features.py",
         f"src/{package}/inference.py",
         f"src/{package}/model_io.py",
         f"src/{package}/params.py",
@@ -365,6 +380,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
     if answers.get("tracking", "mlflow") == "mlflow":
         files |= {f"src/{package}/tracking.py", "tests/test_tracking.py"}
     if api:
+        files.add("docs/performance.md")
         files |= {
             f"src/{package}/{module}.py"
             for module in ("api", "monitoring", "prediction_log", "schemas", "traffic")
@@ -375,6 +391,7 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
     if docker:
         member = bool(answers.get("workspace_member"))
         files |= {
+            "docs/docker.md",
             "Dockerfile",
             "Dockerfile.dockerignore" if member else ".dockerignore",
         }

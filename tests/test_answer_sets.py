@@ -16,15 +16,14 @@ from answer_sets import (
     file_combinations,
     interactions,
     matrix,
+    matrix_answers,
     options,
-    options_default,
 )
 
 
 def full(name: str) -> dict[str, object]:
     """Every option's answer in a set, ``None`` for a question not asked."""
-    answers = {**options_default(), **ANSWER_SETS[name]}
-    return {option: answers.get(option) for option in options()}
+    return matrix_answers(name)
 
 
 @pytest.mark.parametrize("runnable_only", [True, False], ids=["installed", "all"])

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import context
-import datasets
 import naming
 import pytest
 import workspace
@@ -448,35 +447,3 @@ def test_workspace_filters_are_registered() -> None:
     rendered = env.from_string("{{ 'x-y' | project_slug_clash('/nowhere/x') }}")
 
     assert rendered.render() == ""
-
-
-def test_dataset_bounds_contain_the_data_and_stay_non_negative() -> None:
-    for info in datasets.DATASETS.values():
-        for feature in info.features:
-            lower, upper = feature.bounds
-            assert lower <= feature.minimum <= feature.maximum <= upper
-            if feature.minimum >= 0:
-                assert lower >= 0
-            assert feature.name.isidentifier()
-
-
-def test_dataset_facts_hook_adds_the_chosen_datasets_facts() -> None:
-    env = Environment(extensions=[datasets.DatasetFacts])
-    template = env.from_string("{{ dataset_facts.title }}: {{ dataset_facts.task }}")
-
-    rendered = template.render({"_copier_conf": {}, "dataset": "diabetes"})
-
-    assert rendered == "Diabetes progression: regression"
-
-
-def test_dataset_facts_name_the_task() -> None:
-    tasks = {name: datasets.dataset_info(name).task for name in datasets.DATASETS}
-
-    assert tasks == {
-        "iris": "classification",
-        "wine": "classification",
-        "breast_cancer": "classification",
-        "diabetes": "regression",
-    }
-    assert datasets.round_to_significant(0.0012345) == 0.00123
-    assert datasets.round_to_significant(0) == 0.0

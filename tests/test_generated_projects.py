@@ -11,8 +11,8 @@ without coverage tracing. Sets for another Python run on that interpreter.
 from __future__ import annotations
 
 import pytest
-from answer_sets import ANSWER_SETS, INSTALLED, find_python
-from support import Render, python_env, run
+from answer_sets import ANSWER_SETS, INSTALLED
+from support import Render, find_python, python_env, run
 
 pytestmark = pytest.mark.slow
 

@@ -1,21 +1,30 @@
-"""The post-generation tasks never fail a copy: they warn and keep every file."""
+"""The post-generation tasks never fail a copy: they warn and keep every file.
+
+On copy they also put a student's own table (``dataset=file``) in ``data/``.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import post_generate
 import pytest
+from public_tables import repeated_table
 from support import (
     VENV_BIN,
     copier_copy,
+    docker_excludes,
     expected_files,
     project_files,
     stored_answers,
     tool_env,
 )
+from tooling import init_repository
 
 
 def test_copy_without_uv_warns_and_keeps_every_file(
@@ -115,3 +124,103 @@ def test_post_generation_scripts_need_only_the_standard_library() -> None:
             if line.startswith(("import ", "from "))
         }
         assert imports <= allowed, name
+
+
+def test_copy_of_a_file_dataset_puts_the_table_in_data_byte_for_byte(
+    template_dir: Path, tmp_path: Path, public_tables: Mapping[str, Path]
+) -> None:
+    # Answered relative to the folder Copier runs in (the destination's parent).
+    source = tmp_path / "penguins.csv"
+    shutil.copyfile(public_tables["penguins"], source)
+    destination = tmp_path / "churn-model"
+    answers = {"dataset": "file", "data_file": "penguins.csv", "target": "species"}
+
+    result = copier_copy(template_dir, destination, answers, skip_tasks=False)
+
+    assert "WARNING: your table" not in result.stderr
+    copy = destination / "data" / "penguins.csv"
+    assert copy.read_bytes() == public_tables["penguins"].read_bytes()
+    ignored = destination / "data" / ".gitignore"
+    assert not ignored.exists() or "penguins" not in ignored.read_text()
+    assert not docker_excludes(destination / ".dockerignore", "data/penguins.csv")
+
+
+def git_ignores(repository: Path, path: str) -> bool:
+    """Ask git itself whether ``path`` (relative) is ignored in ``repository``."""
+    checked = subprocess.run(
+        ["git", "check-ignore", "--quiet", "--no-index", path], cwd=repository
+    )
+    return checked.returncode == 0
+
+
+def test_a_table_over_1_mb_is_left_out_of_git_saying_why(
+    tmp_path: Path, public_tables: Mapping[str, Path]
+) -> None:
+    big = repeated_table(
+        public_tables["penguins"], tmp_path / "penguins-big.csv", 1_200_000
+    )
+    project = init_repository(tmp_path / "churn-model")
+    (project / "data").mkdir()
+    (project / "data" / ".gitignore").write_text("# The template's own line\n*.tmp")
+
+    post_generate.copy_table(project, str(big))
+    post_generate.copy_table(project, str(big))  # a re-copy lists it once
+
+    copy = project / "data" / "penguins-big.csv"
+    assert copy.read_bytes() == big.read_bytes()
+    ignore = (project / "data" / ".gitignore").read_text()
+    assert ignore.startswith("# The template's own line\n*.tmp\n# penguins-big.csv")
+    assert ignore.count("/penguins-big.csv\n") == 1
+    assert "is over 1 MB, the limit of the git hook that refuses" in ignore
+    assert "The model records the data's sha256 fingerprint" in ignore
+    assert "the image build still sees the file" in ignore
+    assert git_ignores(project, "data/penguins-big.csv")
+    assert not git_ignores(project, "data/penguins-big.csv.bak")
+
+
+@pytest.mark.parametrize(
+    ("size", "ignored"), [(1024 * 1024, False), (1024 * 1024 + 1, True)]
+)
+def test_the_size_limit_is_the_git_hooks(
+    tmp_path: Path, size: int, ignored: bool
+) -> None:
+    # check-added-large-files --maxkb=1024 refuses ceil(size / 1024) > 1024.
+    table = tmp_path / "table.csv"
+    table.write_bytes(b"a,b\n" + b"1" * (size - 6) + b",2")
+    project = init_repository(tmp_path / "project")
+
+    post_generate.copy_table(project, str(table))
+
+    assert (project / "data" / "table.csv").stat().st_size == size
+    assert git_ignores(project, "data/table.csv") is ignored
+
+
+@pytest.mark.parametrize(
+    "name", ["#1 [draft]*.csv", "!important.csv", "trailing .csv ", "back\\slash.csv"]
+)
+def test_a_large_table_with_a_special_name_is_ignored_exactly(
+    tmp_path: Path, name: str
+) -> None:
+    table = tmp_path / "source" / name
+    table.parent.mkdir()
+    table.write_bytes(b"x" * (1024 * 1024 + 1))
+    project = init_repository(tmp_path / "project")
+
+    post_generate.copy_table(project, str(table))
+
+    assert git_ignores(project, f"data/{name}")
+    assert not git_ignores(project, "data/other.csv")
+    assert not git_ignores(project, f"data/x{name}")
+
+
+def test_a_table_that_cannot_be_copied_warns_and_carries_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gone = tmp_path / "gone.csv"
+
+    post_generate.copy_table(tmp_path, str(gone))
+
+    error = capsys.readouterr().err
+    assert error.startswith("WARNING: your table was not copied into data/")
+    assert f"copy it yourself: cp {gone} {tmp_path}/data/gone.csv" in error
+    assert error.count("\n") == 1

@@ -9,7 +9,8 @@ student works, committed, and then updated for real.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,48 @@ def test_template_update_summarises_and_keeps_conflicts_out_of_the_index(
     assert MARKER in (project / "Taskfile.yml").read_text()  # kept inline,
     assert unmerged(workspace) == []  # but not in the index,
     run(["git", "write-tree"], workspace)  # so the next update can start
+
+
+def test_update_of_an_assignment_on_its_own_table_needs_no_original_file(
+    releases: Path, tmp_path: Path, public_tables: Mapping[str, Path]
+) -> None:
+    # By the time of an update the student's original file is gone: the
+    # validators do not read it then (`_copier_operation` is "update"), the
+    # copy in data/ is neither copied again nor changed, and what was
+    # rendered from the file (its ';' separator) stays as it was.
+    original = tmp_path / "Downloads" / "modechoice.csv"
+    original.parent.mkdir()
+    shutil.copyfile(public_tables["modechoice"], original)
+    workspace = init_repository(tmp_path / "ws")
+    project = workspace / "assignments" / "churn-model"
+    answers = {"dataset": "file", "data_file": str(original), "target": "mode"}
+    copier_copy(releases, project, answers, vcs_ref=OLD, skip_tasks=False)
+    original.unlink()
+    commit_all(workspace, "Start an assignment on my own table")
+    before = tracked_contents(project)
+
+    result = copier_update(project)
+
+    assert "WARNING: your table" not in result.stderr
+    answers_after = stored_answers(project)
+    assert answers_after["_commit"] == NEW
+    assert (answers_after["data_file"], answers_after["target"]) == (
+        str(original),
+        "mode",
+    )
+    copy = project / "data" / "modechoice.csv"
+    assert copy.read_bytes() == public_tables["modechoice"].read_bytes()
+    after = tracked_contents(project)
+    changed = {name for name in before if before[name] != after.get(name)}
+    releases_change = {
+        ".copier-answers.yml",
+        ".env.example",
+        ".gitignore",
+        "README.md",
+        "Taskfile.yml",
+        "pyproject.toml",
+        "uv.lock",
+        "src/churn_model/inference.py",
+    }
+    assert changed <= releases_change
+    assert unmerged(workspace) == []

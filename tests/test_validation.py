@@ -3,12 +3,14 @@
 Nothing is written to a new destination and nothing changes in an existing
 one. Each kind of bad answer is tried both ways: through Copier's CLI into a
 new folder (exit code and message), and through Copier's API into a folder
-that already holds files.
+that already holds files. Bad tables (``dataset=file``) are made from real
+public tables (``public_tables.py``).
 """
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import copier
@@ -248,3 +250,190 @@ def test_a_name_another_member_has_is_refused_before_anything_is_written(
     assert message in last_line
     assert "choose another, for example: --data " in last_line
     assert folder_contents(root) == before
+
+
+# dataset=file: a bad table or target, made from a real public table.
+# (case id, what to answer: data_file and target, question, words of the rule)
+Tables = Mapping[str, Path]
+TableAnswers = Callable[[Path, Tables], tuple[str, str]]
+
+
+def derived(folder: Path, name: str, data: bytes) -> str:
+    """Write ``data`` to ``folder/name``; return the path as an answer."""
+    (folder / name).write_bytes(data)
+    return str(folder / name)
+
+
+def penguins_lines(tables: Tables) -> list[bytes]:
+    return tables["penguins"].read_bytes().splitlines(keepends=True)
+
+
+BAD_TABLES: list[tuple[str, TableAnswers, str, str]] = [
+    (
+        "missing",
+        lambda tmp, tables: (str(tmp / "missing.csv"), "species"),
+        "data_file",
+        "does not exist",
+    ),
+    ("folder", lambda tmp, tables: (str(tmp), "species"), "data_file", "is a folder"),
+    (
+        "unknown-suffix",
+        lambda tmp, tables: (
+            derived(tmp, "penguins.txt", tables["penguins"].read_bytes()),
+            "species",
+        ),
+        "data_file",
+        "must be a .csv or .parquet file (it ends in '.txt')",
+    ),
+    (
+        "empty",
+        lambda tmp, tables: (derived(tmp, "empty.csv", b""), "species"),
+        "data_file",
+        "is empty",
+    ),
+    (
+        "header-only",
+        lambda tmp, tables: (
+            derived(tmp, "header.csv", penguins_lines(tables)[0]),
+            "species",
+        ),
+        "data_file",
+        "has 0 data rows below its header",
+    ),
+    (
+        "duplicate-names",
+        lambda tmp, tables: (
+            derived(
+                tmp,
+                "twice.csv",
+                tables["penguins"].read_bytes().replace(b"island", b"species", 1),
+            ),
+            "species",
+        ),
+        "data_file",
+        "names 'species' more than once",
+    ),
+    (
+        "one-column",
+        lambda tmp, tables: (
+            derived(
+                tmp,
+                "one.csv",
+                b"".join(
+                    line.split(b",")[0] + b"\n" for line in penguins_lines(tables)
+                ),
+            ),
+            "species",
+        ),
+        "data_file",
+        "has 1 column in its header",
+    ),
+    (
+        "not-utf8",
+        lambda tmp, tables: (
+            derived(
+                tmp,
+                "senators.csv",
+                tables["canadian_senators"].read_text("utf-8").encode("latin-1"),
+            ),
+            "diff_days",
+        ),
+        "data_file",
+        "is not UTF-8 text (byte 0xE9 on line 11",
+    ),
+    (
+        "not-parquet",
+        lambda tmp, tables: (
+            derived(tmp, "penguins.parquet", tables["penguins"].read_bytes()),
+            "species",
+        ),
+        "data_file",
+        "is not a readable Parquet file",
+    ),
+    (
+        "target-not-a-column",
+        lambda tmp, tables: (str(tables["penguins"]), "Churn"),
+        "target",
+        "target 'Churn' is not a column of penguins.csv; its columns are 'species'",
+    ),
+    (
+        "target-with-one-value",
+        lambda tmp, tables: (str(tables["penguins_adelie_parquet"]), "species"),
+        "target",
+        "has a single value ('Adelie') in every row",
+    ),
+    (
+        "empty-target",
+        lambda tmp, tables: (str(tables["penguins"]), ""),
+        "target",
+        "target must name the column of penguins.csv to predict",
+    ),
+]
+TABLE_CASES = [
+    pytest.param(make, question, rule, id=case)
+    for case, make, question, rule in BAD_TABLES
+]
+
+
+@pytest.mark.parametrize(("make", "question", "rule"), TABLE_CASES)
+def test_bad_table_exits_nonzero_naming_the_question_and_creates_nothing(
+    template_dir: Path,
+    tmp_path: Path,
+    public_tables: Tables,
+    make: TableAnswers,
+    question: str,
+    rule: str,
+) -> None:
+    table, target = make(tmp_path, public_tables)
+    destination = tmp_path / "churn-model"
+    answers = {"dataset": "file", "data_file": table, "target": target}
+
+    result = copier_copy(template_dir, destination, answers, check=False)
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert f"Validation error for question '{question}': {question}" in last_line
+    assert rule in last_line
+    assert not destination.exists()
+
+
+@pytest.mark.parametrize(("make", "question", "rule"), TABLE_CASES)
+def test_bad_table_changes_nothing_in_an_existing_folder(
+    template_dir: Path,
+    tmp_path: Path,
+    public_tables: Tables,
+    make: TableAnswers,
+    question: str,
+    rule: str,
+) -> None:
+    table, target = make(tmp_path, public_tables)
+    destination = tmp_path / "churn-model"
+    destination.mkdir()
+    (destination / "notes.md").write_text("My notes.\n")
+    before = folder_contents(destination)
+
+    with pytest.raises(ValueError, match=f"question '{question}'") as refused:
+        copier.run_copy(
+            str(template_dir),
+            destination,
+            data={"dataset": "file", "data_file": table, "target": target},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            skip_tasks=True,
+        )
+
+    assert rule in str(refused.value)
+    assert folder_contents(destination) == before
+
+
+def test_a_file_dataset_without_a_table_is_refused(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    destination = tmp_path / "churn-model"
+
+    result = copier_copy(template_dir, destination, {"dataset": "file"}, check=False)
+
+    assert result.returncode != 0
+    assert 'Question "data_file" is required' in result.stderr.strip().splitlines()[-1]
+    assert not destination.exists()

@@ -20,11 +20,16 @@ from sklearn.metrics import (
 )
 
 from .config import ConfigurationError, Settings, configure_logging
-from .data import TASK, Task, load_dataset, split_by_params
+from .data import DataError, Task, load_dataset, split_by_params
+from .features import matrix_from_frame
 from .model_io import ModelLoadError, load_model
 from .params import Params, ParamsError, load_params
 
 logger = logging.getLogger(__name__)
+
+# The metric that says best how good a model is, by task (promotion's "auto").
+MAIN_METRIC = {Task.CLASSIFICATION: "accuracy", Task.REGRESSION: "r2"}
+LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 
 
 def compute_metrics(
@@ -44,11 +49,24 @@ def compute_metrics(
 
 
 def evaluate_saved_model(settings: Settings, params: Params) -> dict[str, float]:
-    """Load the saved model and score it on the test split of ``params``."""
+    """Load the saved model and score it on the test split of ``params``.
+
+    Raises:
+        DataError: If the data no longer holds the model's features.
+    """
     model = load_model(settings.model_dir)
-    split = split_by_params(load_dataset(), params)
-    features = split.x_test[list(model.feature_names)].to_numpy()
-    metrics = compute_metrics(TASK, split.y_test, model.pipeline.predict(features))
+    dataset = load_dataset(params.data)
+    split = split_by_params(dataset, params)
+    try:
+        matrix = matrix_from_frame(model.features, split.x_test)
+    except KeyError as error:
+        raise DataError(
+            f"the data no longer has the model's feature {error}: the model was "
+            "trained on other data; train it again"
+        ) from error
+    metrics = compute_metrics(
+        dataset.task, split.y_test, model.pipeline.predict(matrix)
+    )
     logger.info("Test metrics: %s", metrics)
     return metrics
 
@@ -63,7 +81,7 @@ def main() -> None:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
         metrics = evaluate_saved_model(settings, load_params(settings.params_file))
-    except (ConfigurationError, ModelLoadError, ParamsError) as error:
+    except (ConfigurationError, DataError, ModelLoadError, ParamsError) as error:
         sys.exit(f"Error: {error}")
     print(json.dumps(metrics, indent=2))
 

@@ -2,25 +2,33 @@
 
 Shared by the API and the web app, so both answer exactly alike. This is the
 serving path, so it does only what a prediction needs: the records become
-one NumPy matrix in the model's feature order (fixed when the model was
-loaded; no pandas frame), and a classifier runs once, for the class
-probabilities, whose largest value gives the predicted class.
+one NumPy matrix in the model's feature order (no pandas frame; a plain
+float matrix when every feature is a number without gaps), and a classifier
+runs once, for the class probabilities, whose largest value gives the class.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import sklearn
 from sklearn.base import is_classifier
 
+from .features import (
+    Feature,
+    FeatureTable,
+    Kind,
+    Value,
+    matrix_from_records,
+    unseen_categories,
+)
 from .model_io import LoadedModel
 
 
 class PredictionInputError(ValueError):
-    """Raised when records do not hold exactly the model's features, as numbers."""
+    """Raised when records do not hold the model's features, of their kinds."""
 
 
 @dataclass(frozen=True)
@@ -30,22 +38,41 @@ class Prediction:
     Attributes:
         prediction: The predicted class name, or the predicted value.
         probabilities: Probability of every class (classifiers only).
+        notes: What the model was not trained for in this record (an
+            unseen category), as sentences.
     """
 
     prediction: str | float
     probabilities: dict[str, float] | None = None
+    notes: tuple[str, ...] = ()
 
 
-def to_matrix(
-    feature_names: Sequence[str], records: Sequence[Mapping[str, float]]
-) -> np.ndarray:
-    """Arrange records as a matrix: one row each, columns in model order.
+def value_problem(feature: Feature, value: Value) -> str:
+    """Say why ``value`` does not fit ``feature`` (empty when it does)."""
+    if value is None:
+        return "" if feature.nullable else "a value is required"
+    if feature.kind is Kind.BOOLEAN:
+        return "" if isinstance(value, bool) else "must be true or false"
+    if feature.kind is Kind.CATEGORY:
+        return "" if isinstance(value, str) else "must be a string (a category)"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+    ):
+        return "must be a finite number"
+    if feature.kind is Kind.INTEGER and value != int(value):
+        return "must be a whole number"
+    return ""
+
+
+def check_records(table: FeatureTable, records: Sequence[Mapping[str, Value]]) -> None:
+    """Refuse records whose fields or values do not fit the feature table.
 
     Raises:
-        PredictionInputError: If a record misses a feature, has an extra one,
-            or holds a value that is not a finite number.
+        PredictionInputError: Naming the record, the field and the rule.
     """
-    expected = set(feature_names)
+    expected = set(table.names)
     for index, record in enumerate(records):
         if record.keys() != expected:
             missing = sorted(expected - set(record))
@@ -54,34 +81,42 @@ def to_matrix(
                 f"Record {index} does not match the model's features "
                 f"(missing: {missing}, unexpected: {extra})."
             )
-    try:
-        matrix = np.array(
-            [[record[name] for name in feature_names] for record in records],
-            dtype=np.float64,
-        )
-    except (TypeError, ValueError) as error:
-        raise PredictionInputError(f"Features must be numbers: {error}") from error
-    if not np.isfinite(matrix).all():
-        raise PredictionInputError("Features must be finite numbers.")
-    return matrix
+        for feature in table.features:
+            problem = value_problem(feature, record[feature.name])
+            if problem:
+                raise PredictionInputError(
+                    f"Record {index}, {feature.name}: {problem}, "
+                    f"not {record[feature.name]!r}."
+                )
 
 
 def predict_records(
-    model: LoadedModel, records: Sequence[Mapping[str, float]]
+    model: LoadedModel, records: Sequence[Mapping[str, Value]]
 ) -> list[Prediction]:
-    """Predict every record; classifiers also give class probabilities."""
-    matrix = to_matrix(model.feature_names, records)
-    # The matrix was checked above, so scikit-learn need not check it again.
-    with sklearn.config_context(assume_finite=True):
+    """Predict every record; classifiers also give class probabilities.
+
+    Raises:
+        PredictionInputError: If a record does not fit the model's features.
+    """
+    table = model.features
+    check_records(table, records)
+    matrix = matrix_from_records(table, records)
+    notes = [tuple(unseen_categories(table, record)) for record in records]
+    # The values were checked above, so scikit-learn need not check them again.
+    with sklearn.config_context(assume_finite=table.plain_numbers):
         if not is_classifier(model.pipeline):
             values = model.pipeline.predict(matrix)
-            return [Prediction(prediction=float(value)) for value in values]
+            return [
+                Prediction(prediction=float(value), notes=note)
+                for value, note in zip(values, notes, strict=True)
+            ]
         probabilities = model.pipeline.predict_proba(matrix)
     classes = [str(name) for name in model.pipeline.classes_]
     return [
         Prediction(
             prediction=classes[int(row.argmax())],
             probabilities=dict(zip(classes, row.tolist(), strict=True)),
+            notes=note,
         )
-        for row in probabilities
+        for row, note in zip(probabilities, notes, strict=True)
     ]

@@ -1,8 +1,9 @@
 """Train the model: ``python -m <package>.train``.
 
-Fits a scikit-learn pipeline on the train split with the parameters of
-``params.toml``, scores it on the test split, and writes the model folder
-(see ``model_io``) to ``MODEL_DIR``: the model, its metadata and metrics, the
+Reads the data of ``params.toml``'s ``[data]`` table, fits a pipeline on
+the train split with the ``[train]`` parameters, scores it on the test
+split, and writes the model folder (see ``model_io``) to ``MODEL_DIR``: the
+model, its metadata (with the feature table, its signature) and metrics,
 training values of every feature, and one evaluation plot.
 """
 
@@ -23,23 +24,17 @@ import pandas as pd
 import sklearn
 import skops
 from matplotlib.figure import Figure
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .config import ConfigurationError, Settings, configure_logging
-from .data import (
-    DATASET_NAME,
-    TASK,
-    Dataset,
-    Task,
-    feature_ranges,
-    fingerprint,
-    load_dataset,
-    split_by_params,
-)
+from .data import DataError, Dataset, Task, fingerprint, load_dataset, split_by_params
 from .evaluate import compute_metrics
+from .features import FeatureTable, matrix_from_frame, to_python
 from .model_io import (
     ModelLoadError,
     replace_model_folder,
@@ -51,9 +46,24 @@ from .params import Params, ParamsError, load_params
 
 logger = logging.getLogger(__name__)
 
+# Training values kept for monitoring and practice traffic: a sample at most
+# this large, so that a large table keeps a small model folder.
+REFERENCE_ROWS = 5000
 
-def build_pipeline(task: Task, model_params: Mapping[str, Any]) -> Pipeline:
-    """Return an unfitted pipeline: scaling, then a linear model for ``task``.
+
+# === YOUR MODEL ===========================================================
+# This function is yours to change: another estimator, other steps. Keep it
+# a scikit-learn Pipeline that takes the matrix of features.matrix_from_frame
+# (columns in the feature table's order) and saves with skops.
+def build_pipeline(
+    task: Task, table: FeatureTable, model_params: Mapping[str, Any]
+) -> Pipeline:
+    """Return an unfitted pipeline for ``task`` over the features of ``table``.
+
+    Numbers are scaled (gaps filled with the median first); categories are
+    one-hot encoded (a missing value is a category of its own; an unseen one
+    is none of the known ones). A linear model comes last: logistic
+    regression for classes, ridge regression for numbers.
 
     Raises:
         ParamsError: If ``model_params`` holds an argument the model lacks.
@@ -66,7 +76,20 @@ def build_pipeline(task: Task, model_params: Mapping[str, Any]) -> Pipeline:
         )
     except TypeError as error:
         raise ParamsError(f"train.model: {error}") from error
-    return Pipeline([("scale", StandardScaler()), ("model", estimator)])
+    if table.plain_numbers:  # the fastest path: no gaps, no categories
+        return Pipeline([("scale", StandardScaler()), ("model", estimator)])
+    numbers = [i for i, feature in enumerate(table.features) if feature.numeric]
+    categories = [i for i, feature in enumerate(table.features) if not feature.numeric]
+    numeric = Pipeline(
+        [("fill", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+    )
+    steps: list[tuple[str, Any, list[int]]] = []
+    if numbers:
+        steps.append(("numbers", numeric, numbers))
+    if categories:
+        encoder = OneHotEncoder(handle_unknown="ignore")
+        steps.append(("categories", encoder, categories))
+    return Pipeline([("prepare", ColumnTransformer(steps)), ("model", estimator)])
 
 
 def git_revision() -> tuple[str | None, bool | None]:
@@ -111,15 +134,16 @@ def build_metadata(dataset: Dataset, params: Params, plot: str) -> dict[str, Any
     """Describe what the model was trained on, how, and with which libraries."""
     commit, dirty = git_revision()
     return {
-        "dataset": DATASET_NAME,
-        "task": TASK,
+        "data_source": params.data.source,
+        "target": params.data.target,
+        "task": str(dataset.task),
         "data_fingerprint": fingerprint(dataset),
         "git_commit": commit,
         "git_dirty": dirty,
         "params": params.train.model_dump(),
         "plot": plot,
         "feature_names": dataset.feature_names,
-        "feature_ranges": feature_ranges(dataset.features),
+        "features": dataset.table.to_json(),
         "target_names": dataset.target_names,
         "library_versions": {
             "python": platform.python_version(),
@@ -132,6 +156,16 @@ def build_metadata(dataset: Dataset, params: Params, plot: str) -> dict[str, Any
     }
 
 
+def reference_values(features: pd.DataFrame, seed: int) -> dict[str, list[Any]]:
+    """Training values of every feature (a sample of rows), as JSON values."""
+    if len(features) > REFERENCE_ROWS:
+        features = features.sample(n=REFERENCE_ROWS, random_state=seed)
+    return {
+        str(name): [to_python(value) for value in column]
+        for name, column in features.items()
+    }
+
+
 @dataclass(frozen=True)
 class TrainedModel:
     """A fitted model and everything its folder holds, still in memory.
@@ -140,46 +174,45 @@ class TrainedModel:
         pipeline: The fitted pipeline.
         metrics: Its scores on the test split.
         metadata: What it was trained on (see :func:`build_metadata`).
-        reference: The training values of every feature, for monitoring.
+        reference: Training values of every feature, for monitoring.
         plot: The evaluation plot, saved as ``metadata["plot"]``.
     """
 
     pipeline: Pipeline
     metrics: dict[str, float]
     metadata: dict[str, Any]
-    reference: dict[str, list[float]]
+    reference: dict[str, list[Any]]
     plot: Figure
 
 
 def fit_model(params: Params) -> TrainedModel:
     """Load the data, fit the pipeline on the train split and score it.
 
-    Nothing is written: a bad parameter fails here, before any file or
-    tracking run exists.
+    Nothing is written: bad data or a bad parameter fails here, before any
+    file or tracking run exists.
 
     Raises:
+        DataError: If the data cannot be read or learned from.
         ParamsError: If the parameters do not fit the data or the estimator
             (a test split too small for the classes, an argument out of range).
     """
-    dataset = load_dataset()
+    dataset = load_dataset(params.data)
     split = split_by_params(dataset, params)
-    pipeline = build_pipeline(TASK, params.train.model)
+    pipeline = build_pipeline(dataset.task, dataset.table, params.train.model)
     logger.info("Training on %d samples", len(split.x_train))
-    # Fitted on plain arrays: serving passes arrays in the order of the
-    # metadata's feature_names, without building a pandas frame per request.
     try:
-        pipeline.fit(split.x_train.to_numpy(), split.y_train)
+        pipeline.fit(matrix_from_frame(dataset.table, split.x_train), split.y_train)
     except (TypeError, ValueError) as error:
         raise ParamsError(f"train.model: {error}") from error
-    predictions = pipeline.predict(split.x_test.to_numpy())
-    metrics = compute_metrics(TASK, split.y_test, predictions)
+    predictions = pipeline.predict(matrix_from_frame(dataset.table, split.x_test))
+    metrics = compute_metrics(dataset.task, split.y_test, predictions)
     logger.info("Test metrics: %s", metrics)
-    plot, plot_name = plot_results(TASK, split.y_test, predictions)
+    plot, plot_name = plot_results(dataset.task, split.y_test, predictions)
     return TrainedModel(
         pipeline=pipeline,
         metrics=metrics,
         metadata=build_metadata(dataset, params, plot_name),
-        reference=split.x_train.to_dict(orient="list"),
+        reference=reference_values(split.x_train, params.train.random_state),
         plot=plot,
     )
 
@@ -214,15 +247,21 @@ def train(settings: Settings, params: Params) -> dict[str, float]:
 def main() -> None:
     """Train with the settings from the environment and ``params.toml``.
 
-    Expected problems, such as a bad setting or parameter, or a folder that
-    cannot be written, end the program with one line (exit code 1) instead
-    of a traceback.
+    Expected problems, such as bad data, a bad setting or parameter, or a
+    folder that cannot be written, end the program with one line (exit code
+    1) instead of a traceback.
     """
     try:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
         train(settings, load_params(settings.params_file))
-    except (ConfigurationError, ModelLoadError, ParamsError, OSError) as error:
+    except (
+        ConfigurationError,
+        DataError,
+        ModelLoadError,
+        ParamsError,
+        OSError,
+    ) as error:
         sys.exit(f"Error: {error}")
 
 
