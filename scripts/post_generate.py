@@ -33,6 +33,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -100,10 +101,35 @@ def uv_failure_reason(output: str) -> str:
     return "see uv's message above"
 
 
+def sync_summary(output: str, seconds: float) -> str:
+    """One line about a successful ``uv sync``, from its output.
+
+    uv prints a ``+ package`` line per package it installs (about 130 for
+    an assignment); the summary counts them instead.
+    """
+    installed = sum(line.startswith(" + ") for line in output.splitlines())
+    removed = sum(line.startswith(" - ") for line in output.splitlines())
+    changes = f"{installed} package(s) installed" + (
+        f", {removed} removed" if removed else ""
+    )
+    return f"Dependencies ready ({changes}, {seconds:.1f} s)."
+
+
+def notable_lines(output: str) -> list[str]:
+    """Uv's warnings and errors, which are always shown in full."""
+    return [
+        line
+        for line in output.splitlines()
+        if line.lower().startswith(("warning", "error", "hint", "  caused by"))
+    ]
+
+
 def sync_dependencies(project: Path, whole_workspace: bool) -> None:
     """Install the project's dependencies with ``uv sync``; warn on failure.
 
-    ``whole_workspace`` syncs every member of the enclosing uv workspace.
+    One line says it started and one line sums it up; uv's warnings, and its
+    whole output when it fails, are shown as they are. ``whole_workspace``
+    syncs every member of the enclosing uv workspace.
     """
     uv = shutil.which("uv")
     if uv is None:
@@ -113,22 +139,28 @@ def sync_dependencies(project: Path, whole_workspace: bool) -> None:
         )
         return
     arguments = ["sync", "--all-packages"] if whole_workspace else ["sync"]
+    print(f"Installing the dependencies (uv {' '.join(arguments)}) ...", flush=True)
+    started = time.monotonic()
     completed = subprocess.run(
         [uv, *arguments],
         cwd=project,
-        env=tool_environment(),
+        env=tool_environment(UV_NO_PROGRESS="1"),
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
         check=False,
     )
-    sys.stderr.write(completed.stderr)
     if completed.returncode != 0:
+        sys.stderr.write(completed.stderr)
         warn(
             f"`uv sync` failed (exit code {completed.returncode}): "
             f"{uv_failure_reason(completed.stderr)}. The dependencies are not "
             f"installed; fix that, then run `uv {' '.join(arguments)}` in {project}."
         )
+        return
+    for line in notable_lines(completed.stderr):
+        print(line, file=sys.stderr)
+    print(sync_summary(completed.stderr, time.monotonic() - started), flush=True)
 
 
 def find_ruff(project: Path) -> str | None:

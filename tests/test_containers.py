@@ -1,27 +1,31 @@
-"""The default assignment's images, built and run with a real Docker daemon.
+"""An assignment's images, built and run with a real Docker daemon.
 
-One module-wide build of a private copy of the default assignment (its
-``task docker:build``: the ``api`` and ``ui`` targets), then: what each image
-holds, who runs it, what it answers, its health check, the compose stack,
-and the web app in a real browser. Where no registry can be reached, the base
-images are the local stand-ins of ``scripts/offline_docker.sh`` and uv gets
-the host's CA bundle as a build secret.
+The assignment has every component and learns from a real table of its own
+(``dataset=file``: penguins.csv, with categories and gaps), so the image's
+training stage reads ``data/`` and the web app has choices to make. One
+module-wide build (its ``task docker:build``: the ``api`` and ``ui``
+targets), then: what each image holds, who runs it, what it answers (a gap
+and an unseen category included), its health check, the compose stack, and
+the web app in a real browser, choosing from a select box. Where no registry
+can be reached, the base images are the local stand-ins of
+``scripts/offline_docker.sh`` and uv gets the host's CA bundle as a build
+secret.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support import (
     NO_DOCKER,
     TEMPLATE_ROOT,
-    Render,
+    copier_copy,
     docker_available,
     docker_env,
     exclusive,
@@ -32,6 +36,9 @@ from support import (
 )
 from tooling import build_secrets
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not docker_available(), reason=NO_DOCKER),
@@ -39,11 +46,15 @@ pytestmark = [
 
 API_IMAGE, UI_IMAGE = "churn-model-api", "churn-model-ui"
 RECORD = {
-    "sepal_length_cm": 5.8,
-    "sepal_width_cm": 3.0,
-    "petal_length_cm": 4.35,
-    "petal_width_cm": 1.3,
+    "island": "Biscoe",
+    "bill_length_mm": 44.5,
+    "bill_depth_mm": 17.3,
+    "flipper_length_mm": 197.0,
+    "body_mass_g": 4050.0,
+    "sex": "male",
+    "year": 2008,
 }
+SPECIES = {"Adelie", "Chinstrap", "Gentoo"}
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -53,13 +64,15 @@ def docker(*args: str, project: Path = TEMPLATE_ROOT) -> str:
 
 
 @pytest.fixture(scope="module")
-def project(installed: Render, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the default assignment, its images built."""
-    copy = shutil.copytree(
-        installed("default"),
-        tmp_path_factory.mktemp("images") / "churn-model",
-        ignore=shutil.ignore_patterns(".venv", ".task", ".*cache"),
-    )
+def project(
+    template_dir: Path,
+    public_tables: Mapping[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """An assignment on penguins.csv, copied with its tasks, its images built."""
+    copy = tmp_path_factory.mktemp("images") / "churn-model"
+    penguins = {"data_file": str(public_tables["penguins"]), "target": "species"}
+    copier_copy(template_dir, copy, {"dataset": "file", **penguins}, skip_tasks=False)
     run(
         ["task", "docker:build", "--", *build_secrets()],
         copy,
@@ -116,9 +129,26 @@ def test_api_container_answers_and_becomes_healthy() -> None:
         status = wait_for_health(container.id)
 
     assert ready == {"status": "ready"}
-    assert health == {"status": "ok"}
-    assert prediction["prediction"] in {"setosa", "versicolor", "virginica"}
+    assert health["status"] == "ok"
+    assert health["predictions_not_logged"] == 0
+    assert prediction["prediction"] in SPECIES
     assert status == "healthy"
+
+
+@pytest.mark.usefixtures("project")
+def test_api_container_answers_a_gap_and_an_unseen_category() -> None:
+    with running_container(API_IMAGE) as container:
+        gap = wait_for_json(f"{container.url}/predict", body={**RECORD, "sex": None})
+        unseen = wait_for_json(
+            f"{container.url}/predict", body={**RECORD, "island": "Atlantis"}
+        )
+        docs = wait_for_json(f"{container.url}/openapi.json")
+
+    assert gap["prediction"] in SPECIES
+    assert unseen["prediction"] in SPECIES
+    assert "'Atlantis' was not seen in training" in unseen["notes"][0]
+    fields = docs["components"]["schemas"]["Features"]["properties"]
+    assert set(fields) == set(RECORD)
 
 
 def wait_for_health(container: str, timeout: float = 90.0) -> str:
@@ -167,7 +197,17 @@ def test_compose_brings_both_up_healthy_and_the_ui_reaches_the_api(
         "api": "healthy",
         "ui": "healthy",
     }
-    assert json.loads(answer)["prediction"] in {"setosa", "versicolor", "virginica"}
+    assert json.loads(answer)["prediction"] in SPECIES
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit select box labelled ``label``."""
+    box = page.get_by_label(label)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    assert (
+        option in page.get_by_test_id("stSelectbox").filter(has_text=label).inner_text()
+    )
 
 
 @pytest.mark.skipif(
@@ -188,7 +228,8 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
         try:
             page = browser.new_page()
             page.goto("http://127.0.0.1:8501", timeout=60_000)
-            page.get_by_role("spinbutton", name="Petal length (cm)").fill("5.5")
+            page.get_by_role("spinbutton", name="bill_length_mm").fill("49.5")
+            choose(page, "island", "Dream")
             page.get_by_role("button", name="Predict").click()
             page.get_by_text("Prediction", exact=True).wait_for(timeout=60_000)
             page.screenshot(path=screenshot, full_page=True)
@@ -199,6 +240,6 @@ def test_web_app_in_a_real_browser_shows_the_apis_prediction(
     assert "the API at http://api:8000" in text
     assert "The served model" in text  # the sidebar: provenance, metrics
     assert "Deploy" not in text  # Streamlit's developer toolbar is hidden
-    assert any(name in text for name in ("setosa", "versicolor", "virginica"))
+    assert any(name in text for name in SPECIES)
     assert screenshot.stat().st_size > 0
     print(f"screenshot: {screenshot}")

@@ -368,3 +368,28 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     assert stored_answers(root)["_commit"] == NEW
     assert "Push before the deadline." in (root / "README.md").read_text()
     assert folder_contents(root / "assignments") == assignments
+
+
+def test_new_asks_only_the_assignments_own_questions(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    root = tmp_path / "my-course"
+    author = {"author_name": "Ada O'Brien", "author_email": "ada@example.org"}
+    copier_copy(template_dir, root, {"kind": "workspace", **author})
+    new = ["python3", "scripts/workspace.py", "new", "gamma", "--defaults"]
+    choices = [
+        "--skip-tasks",
+        "--data",
+        "kind=workspace",
+        "--data",
+        "python_version=3.13",
+    ]
+
+    run([*new, *choices], root)
+
+    answers = stored_answers(root / "assignments" / "gamma")
+    assert answers["kind"] == "assignment"
+    assert answers["workspace_member"] is True
+    assert answers["workspace_path"] == "assignments/gamma"
+    assert answers["python_version"] == stored_answers(root)["python_version"]
+    assert {key: answers[key] for key in author} == author

@@ -135,9 +135,14 @@ def test_copy_of_a_file_dataset_puts_the_table_in_data_byte_for_byte(
     destination = tmp_path / "churn-model"
     answers = {"dataset": "file", "data_file": "penguins.csv", "target": "species"}
 
-    result = copier_copy(template_dir, destination, answers, skip_tasks=False)
+    result = copier_copy(
+        template_dir, destination, answers, skip_tasks=False, quiet=False
+    )
 
     assert "WARNING: your table" not in result.stderr
+    assert "Installing the dependencies (uv sync) ..." in result.stdout
+    assert "Dependencies ready (" in result.stdout
+    assert " + " not in result.stdout + result.stderr  # no line per package
     copy = destination / "data" / "penguins.csv"
     assert copy.read_bytes() == public_tables["penguins"].read_bytes()
     ignored = destination / "data" / ".gitignore"
@@ -224,3 +229,19 @@ def test_a_table_that_cannot_be_copied_warns_and_carries_on(
     assert error.startswith("WARNING: your table was not copied into data/")
     assert f"copy it yourself: cp {gone} {tmp_path}/data/gone.csv" in error
     assert error.count("\n") == 1
+
+
+def test_a_sync_is_summed_up_in_one_line_with_its_warnings_kept() -> None:
+    output = (
+        "Resolved 130 packages in 2ms\n"
+        "warning: `VIRTUAL_ENV=/x` does not match the project environment\n"
+        + "".join(f" + package-{n}==1.0\n" for n in range(130))
+        + " - old-package==0.1\n"
+    )
+
+    summary = post_generate.sync_summary(output, 4.04)
+
+    assert summary == "Dependencies ready (130 package(s) installed, 1 removed, 4.0 s)."
+    assert post_generate.notable_lines(output) == [
+        "warning: `VIRTUAL_ENV=/x` does not match the project environment"
+    ]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
 from support import (
+    TEMPLATE_ROOT,
     copier_copy,
     copier_update,
     folder_contents,
@@ -26,7 +27,7 @@ from support import (
     tool_env,
 )
 from template_update import CONFLICT_MARKER as MARKER
-from tooling import commit_all, init_repository
+from tooling import commit_all, commit_and_tag, init_repository
 
 pytestmark = pytest.mark.slow
 
@@ -388,3 +389,88 @@ def test_update_of_an_assignment_on_its_own_table_needs_no_original_file(
     }
     assert changed <= releases_change
     assert unmerged(workspace) == []
+
+
+# The template as it was released before an assignment could learn from a
+# table of its own (the last commit before that work): an assignment made
+# from it must take the data-driven release without losing a student line.
+BEFORE_YOUR_DATA = "0576cbd4591ec356f75eea176fa1e55c08e47927"
+
+
+def release_pair(template_dir: Path, repository: Path) -> None:
+    """A repository of two releases: v1.0.0 before the data issue, v2.0.0 now."""
+    init_repository(repository)
+    tarball = repository.parent / "v1.tar"
+    run(["git", "archive", "-o", tarball, BEFORE_YOUR_DATA], TEMPLATE_ROOT)
+    run(["tar", "-xf", tarball], repository)
+    tarball.unlink()
+    commit_and_tag(repository, "v1.0.0")
+    for path in repository.iterdir():
+        if path.name != ".git":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    shutil.copytree(template_dir, repository, dirs_exist_ok=True)
+    commit_and_tag(repository, "v2.0.0")
+
+
+STUDENT_LINES = {
+    "src/churn_model/inference.py": "\n\ndef confident(probability: float) -> bool:\n"
+    '    """Tell whether a probability is high enough to act on."""\n'
+    "    return probability >= 0.9\n",
+    "src/churn_model/data.py": "\n\n# My note: the petal features matter most.\n",
+    "README.md": "\n## My findings\n\nPetal width alone separates setosa.\n",
+    "tests/test_inference.py": "\n\ndef test_my_threshold() -> None:\n"
+    "    assert 0.9 <= 1\n",
+}
+
+
+@pytest.mark.skipif(
+    run(
+        ["git", "cat-file", "-e", BEFORE_YOUR_DATA], TEMPLATE_ROOT, check=False
+    ).returncode,
+    reason="this checkout has no history (a copy, not a clone)",
+)
+def test_an_assignment_from_the_release_before_your_data_keeps_every_line(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    releases = tmp_path / "releases"
+    release_pair(template_dir, releases)
+    workspace = init_repository(tmp_path / "ws")
+    project = workspace / "assignments" / "churn-model"
+    copier_copy(releases, project, vcs_ref="v1.0.0")
+    for name, lines in STUDENT_LINES.items():
+        path = project / name
+        path.write_text(path.read_text() + lines)
+    (project / "notes.md").write_text("Ideas for next week.\n")
+    params = project / "params.toml"
+    params.write_text(params.read_text().replace("C = 1.0", "C = 0.5"))
+    commit_all(workspace, "Student work on the old release")
+
+    copier_update(project, "--vcs-ref", "v2.0.0")
+
+    for name, lines in STUDENT_LINES.items():
+        assert lines.strip() in (project / name).read_text(), name
+    assert (project / "notes.md").read_text() == "Ideas for next week.\n"
+    assert "C = 0.5" in params.read_text()
+    assert "[data]" in params.read_text()  # the new release's table arrived
+    assert (project / "src/churn_model/features.py").is_file()
+    assert stored_answers(project)["_commit"] == "v2.0.0"
+    assert not list(project.rglob("*.rej"))
+    conflicted = {
+        name
+        for name in project_files(project)
+        if any(
+            line.startswith(MARKER)
+            for line in (project / name).read_text(errors="replace").splitlines()
+        )
+    }
+    assert conflicted <= CONFLICTS_OF_YOUR_DATA, conflicted
+
+
+# Files whose template lines this release rewrote where a student may also
+# have written: CHANGELOG.md says how to resolve each.
+CONFLICTS_OF_YOUR_DATA = {
+    "README.md",
+    "params.toml",
+    "src/churn_model/data.py",
+    "tests/test_inference.py",
+}

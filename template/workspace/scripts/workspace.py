@@ -67,6 +67,60 @@ def copier_command() -> tuple[str, ...]:
     return engine.COPIER
 
 
+# The answers of the root that an assignment of this workspace takes as its
+# own: facts of the workspace (every assignment is a member, in the root's
+# Python, which the shared lock supports), and the author, as a default.
+FACTS = ("python_version",)
+DEFAULTS = ("author_name", "author_email")
+
+
+def yaml_scalar(text: str) -> str:
+    """Read one scalar of the answers file as PyYAML writes it.
+
+    Plain, single-quoted (``''`` for a quote) or double-quoted (JSON-like
+    escapes) text; the answers file holds nothing more complicated.
+    """
+    text = text.strip()
+    if text.startswith("'") and text.endswith("'"):
+        return text[1:-1].replace("''", "'")
+    if text.startswith('"') and text.endswith('"'):
+        return json.loads(text)
+    return text
+
+
+def root_answers(root: Path, names: Sequence[str]) -> dict[str, str]:
+    """The answers ``names`` recorded in the root's answers file (those present)."""
+    try:
+        text = (root / ANSWERS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    found = {}
+    for name in names:
+        match = re.search(rf"^{name}: (?P<value>.+)$", text, re.MULTILINE)
+        if match:
+            found[name] = yaml_scalar(match["value"])
+    return found
+
+
+def workspace_answers(root: Path, copier_args: Sequence[str]) -> list[str]:
+    """Copier's ``--data`` options for an assignment of this workspace.
+
+    The workspace's facts are passed after the student's options, so they
+    win: an assignment is a member, in the root's Python. The author is
+    passed before them: a default the student may change.
+    """
+    data = [
+        f"{name}={value}" for name, value in root_answers(root, DEFAULTS).items()
+    ]
+    facts = ["kind=assignment", "workspace_member=true"]
+    facts += [f"{name}={value}" for name, value in root_answers(root, FACTS).items()]
+    return [
+        *(part for item in data for part in ("--data", item)),
+        *copier_args,
+        *(part for item in facts for part in ("--data", item)),
+    ]
+
+
 def template_source(root: Path) -> str:
     """Return the template source recorded in the root's answers file."""
     answers = root / ANSWERS_FILE
@@ -132,9 +186,12 @@ def run_copier(command: Sequence[str]) -> tuple[int, re.Match[str] | None]:
 def new(root: Path, name: str, copier_args: Sequence[str]) -> int:
     """Copy the template into ``assignments/<name>``; return Copier's exit code.
 
-    Copier checks every answer before it writes anything, including that no
-    other member of the workspace has the same name; an answer it refuses
-    becomes one ``Error:`` line.
+    Only the assignment's own questions are asked: what to create, whether
+    it joins the uv workspace and its Python version are facts of this
+    workspace, and the author defaults to the workspace's. Copier checks
+    every answer before it writes anything, including that no other member
+    of the workspace has the same name; an answer it refuses becomes one
+    ``Error:`` line.
     """
     if not NAME.fullmatch(name):
         raise WorkspaceError(
@@ -145,7 +202,8 @@ def new(root: Path, name: str, copier_args: Sequence[str]) -> int:
     if destination.exists():
         raise WorkspaceError(f"{destination} already exists; choose another name")
     command = [*copier_command(), "copy", "--trust", template_source(root)]
-    code, refusal = run_copier([*command, str(destination), *copier_args])
+    options = workspace_answers(root, copier_args)
+    code, refusal = run_copier([*command, str(destination), *options])
     if refusal is not None:
         raise WorkspaceError(
             f"{refusal['message']} (nothing was written to {ASSIGNMENTS}/{name}; "
