@@ -93,14 +93,14 @@ FAULTS = [
         "{%- endif %}\n"
         "    {{ uv_sync }} --no-install-project",
         "the Dockerfile's member mount: workspace members only",
-        ("tests/test_workspace.py",),
+        ("tests/test_uv_workspace.py",),
     ),
     Fault(
         "template/assignment/Taskfile.yml.jinja",
         "uv sync{% if workspace_member %} --all-packages{% endif %}",
         "uv sync{% if workspace_member %} --all-package{% endif %}",
         "task setup of a workspace member",
-        ("tests/test_workspace.py", "tests/test_course_workspace.py"),
+        ("tests/test_uv_workspace.py", "tests/test_course_workspace.py"),
     ),
     Fault(
         f"{ASSIGNMENT_SOURCE}/{{% if include_api %}}monitoring.py{{% endif %}}.jinja",

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # The course workspace's commands (new, check, update-all, changed), which
 # this repository's `task update-all` also runs.
-WORKSPACE_SCRIPT = ROOT / "template" / "workspace" / "scripts" / "workspace.py"
+COURSE_WORKSPACE_SCRIPT = ROOT / "template" / "workspace" / "scripts" / "workspace.py"
 
 
 def tool_environment(bin_dir: Path | None = None, **overrides: str) -> dict[str, str]:

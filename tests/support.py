@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import yaml
 from tooling import docker_answers, offline_base_images, tool_environment
-from workspace import glob_to_regex
+from uv_workspace import glob_to_regex
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ from support import (
     tool_env,
 )
 from template_update import CONFLICT_MARKER
-from tooling import WORKSPACE_SCRIPT, commit_all, init_repository
+from tooling import COURSE_WORKSPACE_SCRIPT, commit_all, init_repository
 
 ASSIGNMENT_QUESTIONS = (
     "package_name",
@@ -300,7 +300,7 @@ def test_changed_lists_the_assignments_a_commit_touched(tmp_path: Path) -> None:
     base = head(root)
 
     def changed(revision: str) -> list[str]:
-        result = run(["python3", WORKSPACE_SCRIPT, "changed", revision], root)
+        result = run(["python3", COURSE_WORKSPACE_SCRIPT, "changed", revision], root)
         return json.loads(result.stdout)
 
     (root / "assignments" / "beta" / "README.md").write_text("# beta, changed\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import context
 import naming
 import pytest
-import workspace
+import uv_workspace
 from jinja2 import Environment
 
 
@@ -259,10 +259,10 @@ def test_context_hook_keeps_values_already_present() -> None:
     ],
 )
 def test_workspace_globs_follow_uv(pattern: str, path: str, matches: bool) -> None:
-    assert workspace.glob_matches(pattern, path) is matches
+    assert uv_workspace.glob_matches(pattern, path) is matches
 
 
-def write_workspace_root(root: Path, members: str, exclude: str = "[]") -> None:
+def write_uv_workspace_root(root: Path, members: str, exclude: str = "[]") -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(
         f"[tool.uv.workspace]\nmembers = {members}\nexclude = {exclude}\n"
@@ -270,48 +270,48 @@ def write_workspace_root(root: Path, members: str, exclude: str = "[]") -> None:
 
 
 def test_destination_covered_by_an_enclosing_workspace(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     destination = tmp_path / "assignments" / "churn-model"
 
-    assert workspace.uv_workspace_root(destination) == str(tmp_path)
-    assert workspace.uv_workspace_covers(destination) is True
-    assert workspace.uv_workspace_path(destination) == "assignments/churn-model"
+    assert uv_workspace.uv_workspace_root(destination) == str(tmp_path)
+    assert uv_workspace.uv_workspace_covers(destination) is True
+    assert uv_workspace.uv_workspace_path(destination) == "assignments/churn-model"
 
 
 def test_excluded_destination_is_not_covered(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
 
-    assert workspace.uv_workspace_covers(tmp_path / "assignments" / "draft") is False
-    assert workspace.uv_workspace_covers(tmp_path / "assignments" / "final") is True
+    assert uv_workspace.uv_workspace_covers(tmp_path / "assignments" / "draft") is False
+    assert uv_workspace.uv_workspace_covers(tmp_path / "assignments" / "final") is True
 
 
 def test_nearest_workspace_root_wins_and_plain_projects_are_ignored(
     tmp_path: Path,
 ) -> None:
-    write_workspace_root(tmp_path, '["*"]')
+    write_uv_workspace_root(tmp_path, '["*"]')
     inner = tmp_path / "inner"
-    write_workspace_root(inner, '["projects/*"]')
+    write_uv_workspace_root(inner, '["projects/*"]')
     (inner / "projects").mkdir()
     (inner / "projects" / "pyproject.toml").write_text('[project]\nname = "x"\n')
     destination = inner / "projects" / "x" / "assignment"
 
-    assert workspace.uv_workspace_root(destination) == str(inner)
-    assert workspace.uv_workspace_covers(destination) is False
+    assert uv_workspace.uv_workspace_root(destination) == str(inner)
+    assert uv_workspace.uv_workspace_covers(destination) is False
 
 
 def test_no_workspace_means_standalone(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("this is [not valid toml")
 
-    assert workspace.uv_workspace_root(tmp_path / "a") == ""
-    assert workspace.uv_workspace_covers(tmp_path / "a") is False
-    assert workspace.uv_workspace_path(tmp_path / "a") == ""
+    assert uv_workspace.uv_workspace_root(tmp_path / "a") == ""
+    assert uv_workspace.uv_workspace_covers(tmp_path / "a") is False
+    assert uv_workspace.uv_workspace_path(tmp_path / "a") == ""
 
 
 @pytest.mark.parametrize(
     ("member", "back"), [("assignments/a", "../.."), ("a", ".."), ("", ".")]
 )
 def test_path_to_root_climbs_one_level_per_folder(member: str, back: str) -> None:
-    assert workspace.path_to_root(member) == back
+    assert uv_workspace.path_to_root(member) == back
 
 
 def write_member(folder: Path, name: str, extra: str = "") -> Path:
@@ -339,11 +339,11 @@ module-name = "{module}"
 def test_slug_of_another_member_is_refused_in_its_pep503_form(
     tmp_path: Path, existing: str, slug: str
 ) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     write_member(tmp_path / "assignments" / "older", existing)
     destination = tmp_path / "assignments" / "newer"
 
-    problem = workspace.project_slug_clash(slug, destination)
+    problem = uv_workspace.project_slug_clash(slug, destination)
 
     assert problem == (
         f"project_slug {slug!r} is already the name of assignments/older (uv would "
@@ -353,69 +353,70 @@ def test_slug_of_another_member_is_refused_in_its_pep503_form(
 
 
 def test_slug_of_the_workspace_root_is_refused(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     root = (tmp_path / "pyproject.toml").read_text()
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "course"\n' + root)
 
-    problem = workspace.project_slug_clash("course", tmp_path / "assignments" / "c")
+    problem = uv_workspace.project_slug_clash("course", tmp_path / "assignments" / "c")
 
     assert "is already the name of the workspace root" in problem
 
 
 def test_suggested_slug_is_free_and_within_the_length_limit(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     long_slug = "a" * 50
     for name in ("x-y", "x-y-2", long_slug):
         write_member(tmp_path / "assignments" / name, name)
     destination = tmp_path / "assignments" / "new"
 
-    assert workspace.project_slug_clash("x-y", destination).endswith("=x-y-3")
-    suggested = workspace.project_slug_clash(long_slug, destination).split("=")[-1]
+    assert uv_workspace.project_slug_clash("x-y", destination).endswith("=x-y-3")
+    suggested = uv_workspace.project_slug_clash(long_slug, destination).split("=")[-1]
     assert suggested == "a" * 48 + "-2"
 
 
 def test_a_member_never_clashes_with_itself(tmp_path: Path) -> None:
     # copier update validates the answers of a member that already exists.
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     member = write_member(
         tmp_path / "assignments" / "x-y", "x-y", PACKAGED.format(module="x_y")
     )
 
-    assert workspace.project_slug_clash("x-y", member) == ""
-    assert workspace.package_name_clash("x_y", member) == ""
+    assert uv_workspace.project_slug_clash("x-y", member) == ""
+    assert uv_workspace.package_name_clash("x_y", member) == ""
 
 
 def test_no_clash_where_the_destination_would_not_be_a_member(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
     write_member(tmp_path / "assignments" / "x-y", "x-y")
 
-    assert workspace.project_slug_clash("x-y", tmp_path / "assignments" / "draft") == ""
-    assert workspace.project_slug_clash("x-y", tmp_path / "elsewhere" / "x") == ""
-    assert workspace.project_slug_clash("x-y", tmp_path.parent / "outside") == ""
+    clash = uv_workspace.project_slug_clash
+    assert clash("x-y", tmp_path / "assignments" / "draft") == ""
+    assert clash("x-y", tmp_path / "elsewhere" / "x") == ""
+    assert clash("x-y", tmp_path.parent / "outside") == ""
 
 
 def test_excluded_folders_are_not_members(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]', '["assignments/draft"]')
     write_member(tmp_path / "assignments" / "draft", "x-y")
 
-    assert workspace.project_slug_clash("x-y", tmp_path / "assignments" / "b") == ""
+    assert uv_workspace.project_slug_clash("x-y", tmp_path / "assignments" / "b") == ""
 
 
 def test_package_name_of_another_member_is_refused(tmp_path: Path) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     write_member(
         tmp_path / "assignments" / "alpha", "alpha", PACKAGED.format(module="shared")
     )
     destination = tmp_path / "assignments" / "beta"
 
-    problem = workspace.package_name_clash("shared", destination)
+    problem = uv_workspace.package_name_clash("shared", destination)
 
     assert problem == (
         "package_name 'shared' is already the import name of assignments/alpha (the "
         "two would overwrite each other in the one `.venv`); choose another, for "
         "example: --data package_name=shared_2"
     )
-    assert workspace.package_name_clash("alpha", destination) == ""
+    assert uv_workspace.package_name_clash("alpha", destination) == ""
 
 
 @pytest.mark.parametrize(
@@ -431,10 +432,12 @@ def test_package_name_of_another_member_is_refused(tmp_path: Path) -> None:
 def test_the_module_a_member_installs_follows_uv(
     tmp_path: Path, extra: str, module: str | None
 ) -> None:
-    write_workspace_root(tmp_path, '["assignments/*"]')
+    write_uv_workspace_root(tmp_path, '["assignments/*"]')
     write_member(tmp_path / "assignments" / "m", "My.Model", extra)
 
-    members = workspace.workspace_members(workspace.find_workspace(tmp_path / "x"))
+    members = uv_workspace.workspace_members(
+        uv_workspace.find_workspace(tmp_path / "x")
+    )
 
     assert [(m.place, m.name, m.module) for m in members] == [
         ("assignments/m", "My.Model", module)
@@ -442,7 +445,7 @@ def test_the_module_a_member_installs_follows_uv(
 
 
 def test_workspace_filters_are_registered() -> None:
-    env = Environment(extensions=[workspace.WorkspaceExtension])
+    env = Environment(extensions=[uv_workspace.UvWorkspaceExtension])
 
     rendered = env.from_string("{{ 'x-y' | project_slug_clash('/nowhere/x') }}")
 

@@ -29,7 +29,7 @@ from support import (
     wait_for_json,
 )
 from template_update import CONFLICT_MARKER
-from tooling import WORKSPACE_SCRIPT, build_secrets, commit_all, init_repository
+from tooling import COURSE_WORKSPACE_SCRIPT, build_secrets, commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 
@@ -245,7 +245,7 @@ def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
     result = subprocess.run(
         [
             sys.executable,
-            WORKSPACE_SCRIPT,
+            COURSE_WORKSPACE_SCRIPT,
             "update-all",
             "--workspace",
             root,

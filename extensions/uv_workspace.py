@@ -263,8 +263,8 @@ def path_to_root(member_path: str) -> str:
     return "/".join([".."] * depth) if depth else "."
 
 
-class WorkspaceExtension(Extension):
-    """Register the workspace filters on a Jinja environment."""
+class UvWorkspaceExtension(Extension):
+    """Register the uv workspace filters on a Jinja environment."""
 
     def __init__(self, environment: Environment) -> None:
         """Add the filters to ``environment``."""
