@@ -42,7 +42,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
-from tooling import (
+
+from scripts.tooling import (
     COURSE_WORKSPACE_SCRIPT,
     ROOT,
     build_secrets,

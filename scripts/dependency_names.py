@@ -5,7 +5,7 @@ already holds would shadow it (uv refuses such a project as "shadowed", and
 Python would import the wrong module). The list lives in one place,
 ``extensions/dependency_names.txt``, and is derived, never hand-written:
 
-    uv run python scripts/dependency_names.py <synced assignment> \
+    uv run python -m scripts.dependency_names <synced assignment> \
         > extensions/dependency_names.txt
 
 The template's tests render and sync the default assignment (every component
@@ -20,8 +20,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extensions"))
-from naming import canonical  # the one definition, in extensions/
+from extensions.naming import canonical  # the one definition, in extensions/
 
 HEADER = (
     "# Names of the distributions and top-level modules installed in a default\n"

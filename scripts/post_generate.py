@@ -37,7 +37,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tooling import commit_all, init_repository, tool_environment
+if __package__:  # imported as scripts.post_generate, by the tests
+    from .tooling import commit_all, init_repository, tool_environment
+else:  # run as a file by Copier's Python, which knows only this folder
+    from tooling import commit_all, init_repository, tool_environment
 
 SYNC_OPERATIONS = frozenset({"copy", "migrate"})
 WORKSPACE_LAYOUTS = frozenset({"member", "workspace"})

@@ -2,9 +2,9 @@
 
 Usage (``uv run task faults``)::
 
-    python scripts/seeded_faults.py            # every fault
-    python scripts/seeded_faults.py 3 7        # faults 3 and 7 only
-    python scripts/seeded_faults.py --list     # what each fault breaks
+    python -m scripts.seeded_faults            # every fault
+    python -m scripts.seeded_faults 3 7        # faults 3 and 7 only
+    python -m scripts.seeded_faults --list     # what each fault breaks
 
 Each fault is one small edit of one line of the template that only some
 answers render (a line of the web app used only with the API, the
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tooling import ROOT, init_repository, snapshot_template, tool_environment
+from scripts.tooling import ROOT, init_repository, snapshot_template, tool_environment
 
 ASSIGNMENT_SOURCE = "template/assignment/src/{{ package_name }}"
 GENERATED_CHECKS = [

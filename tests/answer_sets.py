@@ -39,9 +39,10 @@ from pathlib import Path
 
 import jinja2
 import yaml
-from context import SUPPORTED_PYTHON_VERSIONS, python_minor_version
 from jinja2 import nodes
-from public_tables import TARGETS
+
+from extensions.context import SUPPORTED_PYTHON_VERSIONS, python_minor_version
+from tests.public_tables import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIER_YML = ROOT / "copier.yml"

@@ -15,11 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from answer_sets import ANSWER_SETS, PUBLIC_TABLE, Answers
-from public_tables import installed_tables
-from releases import FAILING_TASK, build_releases
-from support import Render, copier_copy, exclusive, python_env
-from tooling import snapshot_template
+
+from scripts.tooling import snapshot_template
+from tests.answer_sets import ANSWER_SETS, PUBLIC_TABLE, Answers
+from tests.public_tables import installed_tables
+from tests.releases import FAILING_TASK, build_releases
+from tests.support import Render, copier_copy, exclusive, python_env
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tooling import commit_and_tag, git
+from scripts.tooling import commit_and_tag, git
 
 Edit = tuple[str, str, str]  # (path in the template repository, old text, new text)
 

@@ -7,6 +7,7 @@ subprocesses; nothing is mocked.
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import shutil
@@ -18,13 +19,32 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 import yaml
-from tooling import docker_answers, offline_base_images, tool_environment
-from uv_workspace import glob_to_regex
+
+from extensions.uv_workspace import glob_to_regex
+from scripts.tooling import docker_answers, offline_base_images, tool_environment
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def script_module(path: Path) -> ModuleType:
+    """Import a script that assignments ship (not a package of this repository)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would; dataclasses need it
+    spec.loader.exec_module(module)
+    return module
+
+
+# The marker Copier writes at a conflict, as the update engine knows it.
+CONFLICT_MARKER = script_module(
+    TEMPLATE_ROOT / "template" / "assignment" / "scripts" / "template_update.py"
+).CONFLICT_MARKER
 
 # The ``render`` and ``installed`` fixtures: answer-set name -> project folder.
 Render = Callable[[str], Path]

@@ -7,7 +7,8 @@ answer_sets.py); these tests pin what the computation must conclude.
 from __future__ import annotations
 
 import pytest
-from answer_sets import (
+
+from tests.answer_sets import (
     ANSWER_SETS,
     ASSIGNMENT,
     INSTALLED,

@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from benchmark import import_profile
+
+from scripts.benchmark import import_profile
 
 SAMPLE = """\
 import time: self [us] | cumulative | imported package

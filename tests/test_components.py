@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from answer_sets import ANSWER_SETS, set_with
-from support import (
+
+from tests.answer_sets import ANSWER_SETS, set_with
+from tests.support import (
     VENV_BIN,
     Render,
     check_workflows,

@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from support import (
+
+from scripts.tooling import build_secrets
+from tests.support import (
     NO_DOCKER,
     TEMPLATE_ROOT,
     copier_copy,
@@ -34,7 +36,6 @@ from support import (
     wait_for,
     wait_for_json,
 )
-from tooling import build_secrets
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

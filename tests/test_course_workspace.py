@@ -13,8 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
-from releases import NEW, OLD
-from support import (
+
+from scripts.tooling import COURSE_WORKSPACE_SCRIPT, commit_all, init_repository
+from tests.releases import NEW, OLD
+from tests.support import (
+    CONFLICT_MARKER,
     WORKSPACE_FILES,
     check_workflows,
     copier_copy,
@@ -24,8 +27,6 @@ from support import (
     stored_answers,
     tool_env,
 )
-from template_update import CONFLICT_MARKER
-from tooling import COURSE_WORKSPACE_SCRIPT, commit_all, init_repository
 
 ASSIGNMENT_QUESTIONS = (
     "package_name",

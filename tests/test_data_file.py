@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import copier
-import data_file
 import pytest
 from jinja2 import Environment
-from public_tables import TARGETS, repeated_table
-from support import copier_copy, stored_answers
+
+from extensions import data_file
+from tests.public_tables import TARGETS, repeated_table
+from tests.support import copier_copy, stored_answers
 
 Tables = Mapping[str, Path]
 

@@ -15,9 +15,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dependency_names import installed_names
-from naming import DEPENDENCY_NAMES
-from support import (
+
+from extensions.naming import DEPENDENCY_NAMES
+from scripts.dependency_names import installed_names
+from tests.support import (
     Render,
     folder_contents,
     owned_copy,

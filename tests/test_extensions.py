@@ -8,11 +8,10 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-import context
-import naming
 import pytest
-import uv_workspace
 from jinja2 import Environment
+
+from extensions import context, naming, uv_workspace
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,9 @@ without coverage tracing. Sets for another Python run on that interpreter.
 from __future__ import annotations
 
 import pytest
-from answer_sets import ANSWER_SETS, INSTALLED
-from support import Render, find_python, python_env, run
+
+from tests.answer_sets import ANSWER_SETS, INSTALLED
+from tests.support import Render, find_python, python_env, run
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import Render, copier_copy, run
+
+from tests.support import Render, copier_copy, run
 
 ANSWERS = ".copier-answers.yml"
 MEGABYTE = 1024 * 1024

@@ -12,10 +12,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-import post_generate
 import pytest
-from public_tables import repeated_table
-from support import (
+
+from scripts import post_generate
+from scripts.tooling import init_repository
+from tests.public_tables import repeated_table
+from tests.support import (
     VENV_BIN,
     copier_copy,
     docker_excludes,
@@ -24,7 +26,6 @@ from support import (
     stored_answers,
     tool_env,
 )
-from tooling import init_repository
 
 
 def test_copy_without_uv_warns_and_keeps_every_file(

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from answer_sets import ANSWER_SETS, PUBLIC_TABLE
-from support import (
+
+from tests.answer_sets import ANSWER_SETS, PUBLIC_TABLE
+from tests.support import (
     VENV_BIN,
     Render,
     expected_files,

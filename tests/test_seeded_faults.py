@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from seeded_faults import FAULTS, Fault, first_failure
-from tooling import ROOT
+
+from scripts.seeded_faults import FAULTS, Fault, first_failure
+from scripts.tooling import ROOT
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.renders)

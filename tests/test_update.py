@@ -14,8 +14,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
-from support import (
+
+from scripts.tooling import commit_all, commit_and_tag, init_repository
+from tests.releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
+from tests.support import (
+    CONFLICT_MARKER as MARKER,
+)
+from tests.support import (
     TEMPLATE_ROOT,
     copier_copy,
     copier_update,
@@ -26,8 +31,6 @@ from support import (
     stored_answers,
     tool_env,
 )
-from template_update import CONFLICT_MARKER as MARKER
-from tooling import commit_all, commit_and_tag, init_repository
 
 pytestmark = pytest.mark.slow
 

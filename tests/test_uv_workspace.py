@@ -10,8 +10,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from releases import MIDDLE, OLD
-from support import (
+
+from scripts.tooling import (
+    COURSE_WORKSPACE_SCRIPT,
+    build_secrets,
+    commit_all,
+    init_repository,
+)
+from tests.releases import MIDDLE, OLD
+from tests.support import (
+    CONFLICT_MARKER,
     NO_DOCKER,
     VENV_BIN,
     copier_copy,
@@ -28,8 +36,6 @@ from support import (
     tool_env,
     wait_for_json,
 )
-from template_update import CONFLICT_MARKER
-from tooling import COURSE_WORKSPACE_SCRIPT, build_secrets, commit_all, init_repository
 
 pytestmark = pytest.mark.slow
 

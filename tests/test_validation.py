@@ -15,7 +15,8 @@ from pathlib import Path
 
 import copier
 import pytest
-from support import copier_copy, folder_contents
+
+from tests.support import copier_copy, folder_contents
 
 # (question, bad value, words of the rule the message must contain)
 BAD_ANSWERS = [

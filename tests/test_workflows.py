@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support import TEMPLATE_ROOT, check_workflows
+from tests.support import TEMPLATE_ROOT, check_workflows
 
 WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.yml"))
 

@@ -1,0 +1,1 @@
+"""Jinja extensions of the template: filters, answer checks and context defaults."""

@@ -1,0 +1,1 @@
+"""The template repository's scripts: post-generation, benchmark, seeded faults."""
