@@ -18,9 +18,10 @@ import pytest
 
 from scripts.tooling import snapshot_template
 from tests.answer_sets import ANSWER_SETS, PUBLIC_TABLE, Answers
+from tests.copier_runs import Render, copier_copy
+from tests.processes import exclusive, python_env
 from tests.public_tables import installed_tables
 from tests.releases import FAILING_TASK, build_releases
-from tests.support import Render, copier_copy, exclusive, python_env
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:

@@ -24,7 +24,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.support import exclusive, run
+from tests.processes import exclusive, run
 
 PACKAGES = ("palmerpenguins==0.1.6", "lifelines==0.30.3", "statsmodels==0.15.0")
 PYARROW = "pyarrow==26.0.1"

@@ -11,15 +11,10 @@ import pytest
 import yaml
 
 from tests.answer_sets import ANSWER_SETS, set_with
-from tests.support import (
-    VENV_BIN,
-    Render,
-    check_workflows,
-    docker_excludes,
-    image_paths,
-    run,
-    stored_answers,
-)
+from tests.containers import docker_excludes, image_paths
+from tests.copier_runs import Render, stored_answers
+from tests.linters import check_workflows
+from tests.processes import VENV_BIN, run
 
 ALL_SETS = sorted(ANSWER_SETS)
 

@@ -24,18 +24,16 @@ from typing import TYPE_CHECKING
 import pytest
 
 from scripts.tooling import build_secrets
-from tests.support import (
+from tests.containers import (
     NO_DOCKER,
-    TEMPLATE_ROOT,
-    copier_copy,
     docker_available,
     docker_env,
-    exclusive,
-    run,
     running_container,
     wait_for,
     wait_for_json,
 )
+from tests.copier_runs import copier_copy
+from tests.processes import TEMPLATE_ROOT, exclusive, run
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -15,18 +15,11 @@ from pathlib import Path
 import pytest
 
 from scripts.tooling import COURSE_WORKSPACE_SCRIPT, commit_all, init_repository
+from tests.copier_runs import copier_copy, stored_answers
+from tests.linters import check_workflows
+from tests.processes import CONFLICT_MARKER, run, tool_env
+from tests.project_files import WORKSPACE_FILES, folder_contents, project_files
 from tests.releases import NEW, OLD
-from tests.support import (
-    CONFLICT_MARKER,
-    WORKSPACE_FILES,
-    check_workflows,
-    copier_copy,
-    folder_contents,
-    project_files,
-    run,
-    stored_answers,
-    tool_env,
-)
 
 ASSIGNMENT_QUESTIONS = (
     "package_name",

@@ -19,8 +19,8 @@ import pytest
 from jinja2 import Environment
 
 from extensions import data_file
+from tests.copier_runs import copier_copy, stored_answers
 from tests.public_tables import TARGETS, repeated_table
-from tests.support import copier_copy, stored_answers
 
 Tables = Mapping[str, Path]
 

@@ -18,14 +18,10 @@ import pytest
 
 from extensions.naming import DEPENDENCY_NAMES
 from scripts.dependency_names import installed_names
-from tests.support import (
-    Render,
-    folder_contents,
-    owned_copy,
-    run,
-    tool_env,
-    wait_for_json,
-)
+from tests.containers import wait_for_json
+from tests.copier_runs import Render
+from tests.processes import run, tool_env
+from tests.project_files import folder_contents, owned_copy
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from tests.answer_sets import ANSWER_SETS, INSTALLED
-from tests.support import Render, find_python, python_env, run
+from tests.copier_runs import Render
+from tests.processes import find_python, python_env, run
 
 pytestmark = pytest.mark.slow
 

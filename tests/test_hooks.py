@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Render, copier_copy, run
+from tests.copier_runs import Render, copier_copy
+from tests.processes import run
 
 ANSWERS = ".copier-answers.yml"
 MEGABYTE = 1024 * 1024

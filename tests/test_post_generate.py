@@ -16,16 +16,11 @@ import pytest
 
 from scripts import post_generate
 from scripts.tooling import init_repository
+from tests.containers import docker_excludes
+from tests.copier_runs import copier_copy, stored_answers
+from tests.processes import VENV_BIN, tool_env
+from tests.project_files import expected_files, project_files
 from tests.public_tables import repeated_table
-from tests.support import (
-    VENV_BIN,
-    copier_copy,
-    docker_excludes,
-    expected_files,
-    project_files,
-    stored_answers,
-    tool_env,
-)
 
 
 def test_copy_without_uv_warns_and_keeps_every_file(

@@ -11,14 +11,9 @@ import pytest
 import yaml
 
 from tests.answer_sets import ANSWER_SETS, PUBLIC_TABLE
-from tests.support import (
-    VENV_BIN,
-    Render,
-    expected_files,
-    project_files,
-    run,
-    stored_answers,
-)
+from tests.copier_runs import Render, stored_answers
+from tests.processes import VENV_BIN, run
+from tests.project_files import expected_files, project_files
 
 ALL_SETS = sorted(ANSWER_SETS)
 # Jinja's `{{ x }}`; go-task's own `{{.VAR}}` is meant to stay in Taskfile.yml.

@@ -16,21 +16,11 @@ from pathlib import Path
 import pytest
 
 from scripts.tooling import commit_all, commit_and_tag, init_repository
+from tests.copier_runs import copier_copy, copier_update, stored_answers
+from tests.processes import CONFLICT_MARKER as MARKER
+from tests.processes import TEMPLATE_ROOT, run, tool_env
+from tests.project_files import folder_contents, git_state, project_files
 from tests.releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
-from tests.support import (
-    CONFLICT_MARKER as MARKER,
-)
-from tests.support import (
-    TEMPLATE_ROOT,
-    copier_copy,
-    copier_update,
-    folder_contents,
-    git_state,
-    project_files,
-    run,
-    stored_answers,
-    tool_env,
-)
 
 pytestmark = pytest.mark.slow
 

@@ -17,25 +17,19 @@ from scripts.tooling import (
     commit_all,
     init_repository,
 )
-from tests.releases import MIDDLE, OLD
-from tests.support import (
-    CONFLICT_MARKER,
+from tests.containers import (
     NO_DOCKER,
-    VENV_BIN,
-    copier_copy,
-    copier_update,
     docker_available,
     docker_env,
     docker_excludes,
-    expected_files,
     image_paths,
-    project_files,
-    run,
     running_container,
-    stored_answers,
-    tool_env,
     wait_for_json,
 )
+from tests.copier_runs import copier_copy, copier_update, stored_answers
+from tests.processes import CONFLICT_MARKER, VENV_BIN, run, tool_env
+from tests.project_files import expected_files, project_files
+from tests.releases import MIDDLE, OLD
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.support import copier_copy, folder_contents
+from tests.copier_runs import copier_copy
+from tests.project_files import folder_contents
 
 # (question, bad value, words of the rule the message must contain)
 BAD_ANSWERS = [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support import TEMPLATE_ROOT, check_workflows
+from tests.linters import check_workflows
+from tests.processes import TEMPLATE_ROOT
 
 WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.yml"))
 

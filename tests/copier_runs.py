@@ -1,0 +1,69 @@
+"""Render with Copier's real CLI, and read what it recorded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import yaml
+
+from tests.processes import run
+
+# The ``render`` and ``installed`` fixtures: answer-set name -> project folder.
+Render = Callable[[str], Path]
+
+
+def copier_command(*args: str | Path) -> list[str]:
+    """Return the command line that runs Copier's CLI from this environment."""
+    return [sys.executable, "-m", "copier", *map(str, args)]
+
+
+def data_args(answers: Mapping[str, object]) -> list[str]:
+    """Turn answers into ``--data key=value`` arguments."""
+    args: list[str] = []
+    for key, value in answers.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        args += ["--data", f"{key}={text}"]
+    return args
+
+
+def copier_copy(
+    template: Path,
+    destination: Path,
+    answers: Mapping[str, object] | None = None,
+    *,
+    skip_tasks: bool = True,
+    vcs_ref: str | None = None,
+    quiet: bool = True,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Render ``template`` (at git ref ``vcs_ref``) into ``destination``."""
+    flags = ["--trust", "--defaults", *(["--quiet"] if quiet else [])]
+    if skip_tasks:
+        flags.append("--skip-tasks")
+    if vcs_ref:
+        flags += ["--vcs-ref", vcs_ref]
+    command = copier_command(
+        "copy", *flags, *data_args(answers or {}), template, destination
+    )
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    return run(command, destination.parent, env=env, check=check)
+
+
+def copier_update(
+    project: Path,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``copier update`` on ``project`` non-interactively."""
+    command = copier_command("update", "--trust", "--defaults", *args, project)
+    return run(command, project.parent, env=env, check=check)
+
+
+def stored_answers(project: Path) -> dict[str, object]:
+    """Read the answers Copier recorded in a rendered project."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
