@@ -184,7 +184,7 @@ def format_code(project: Path) -> None:
             f"Run `uv sync` and then `uv run ruff format` in {project}."
         )
         return
-    code = run([ruff, "format", "--quiet", "."], project)
+    code = run([ruff, "format", "--quiet", "--no-cache", "."], project)
     if code != 0:
         warn(
             f"`ruff format` failed (exit code {code}); "

@@ -21,7 +21,7 @@ from tests.answer_sets import ANSWER_SETS, PUBLIC_TABLE, Answers
 from tests.copier_runs import Render, copier_copy
 from tests.processes import exclusive, python_env
 from tests.public_tables import installed_tables
-from tests.releases import FAILING_TASK, build_releases
+from tests.releases import FAILING_MIGRATION, build_releases
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -138,6 +138,6 @@ def releases(shared_dir: Path, template_dir: Path) -> Path:
     """A git repository of the template's releases (see ``releases.py``)."""
     repository = shared_dir / "releases"
     with exclusive(shared_dir / "releases.lock"):
-        if not (repository / ".git" / "refs" / "tags" / FAILING_TASK).exists():
+        if not (repository / ".git" / "refs" / "tags" / FAILING_MIGRATION).exists():
             build_releases(template_dir, repository)
     return repository

@@ -80,6 +80,9 @@ OLD, MIDDLE, NEW = "v1.0.0", "v2.0.0", "v3.0.0"
 # Releases that fail, tagged on side branches after NEW. Pre-release tags, so
 # that `copier update` only takes them when asked with --vcs-ref.
 BROKEN_RENDER, FAILING_TASK = "v4.0.0.dev1", "v4.0.0.dev2"
+# A migration runs in the real project after the merge, so its failure comes
+# after Copier changed files and the git index: everything must come back.
+FAILING_MIGRATION = "v4.0.0.dev3"
 BROKEN: dict[str, list[Edit]] = {
     # Files render in order; a change to an early one lands before the error.
     BROKEN_RENDER: [
@@ -101,6 +104,14 @@ BROKEN: dict[str, list[Edit]] = {
             "# Release whose task fails\n.failing/\n\n# Tool caches\n",
         ),
         ("copier.yml", "\n_tasks:\n", '\n_tasks:\n  - "exit 3"\n'),
+    ],
+    FAILING_MIGRATION: [
+        (
+            "template/assignment/.gitignore",
+            "# Tool caches\n",
+            "# Release whose migration fails\n.migrating/\n\n# Tool caches\n",
+        ),
+        ("copier.yml", "\n_migrations:\n", '\n_migrations:\n  - "exit 4"\n'),
     ],
 }
 

@@ -20,7 +20,14 @@ from tests.copier_runs import copier_copy, copier_update, stored_answers
 from tests.processes import CONFLICT_MARKER as MARKER
 from tests.processes import TEMPLATE_ROOT, run, tool_env
 from tests.project_files import folder_contents, git_state, project_files
-from tests.releases import BROKEN_RENDER, FAILING_TASK, MIDDLE, NEW, OLD
+from tests.releases import (
+    BROKEN_RENDER,
+    FAILING_MIGRATION,
+    FAILING_TASK,
+    MIDDLE,
+    NEW,
+    OLD,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -274,7 +281,7 @@ def unmerged(repository: Path) -> list[str]:
     return output.splitlines()
 
 
-@pytest.mark.parametrize("tag", [BROKEN_RENDER, FAILING_TASK])
+@pytest.mark.parametrize("tag", [BROKEN_RENDER, FAILING_TASK, FAILING_MIGRATION])
 def test_failed_update_leaves_files_index_and_answers_byte_identical(
     releases: Path, tmp_path: Path, tag: str
 ) -> None:
@@ -282,6 +289,9 @@ def test_failed_update_leaves_files_index_and_answers_byte_identical(
     readme = project / "README.md"
     readme.write_text(readme.read_text() + "\n## My findings\n\nKept.\n")
     (project / "notes.md").write_text("Ideas for next week.\n")
+    # The line each broken release changes too: a conflict, in the index.
+    gitignore = project / ".gitignore"
+    gitignore.write_text(gitignore.read_text().replace("# Tool caches", "# Caches"))
     commit_all(workspace, "Student work")
     (workspace / "README.md").write_text("Uncommitted workspace notes.\n")
     (workspace / "staged.txt").write_text("Staged, not committed.\n")
