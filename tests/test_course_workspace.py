@@ -307,6 +307,7 @@ def test_changed_lists_the_assignments_a_commit_touched(tmp_path: Path) -> None:
     assert changed("HEAD") == []
 
 
+@pytest.mark.slow
 def test_a_student_starts_checks_commits_and_updates_a_workspace(
     releases: Path, tmp_path: Path
 ) -> None:

@@ -109,9 +109,8 @@ def workspace_answers(root: Path, copier_args: Sequence[str]) -> list[str]:
     win: an assignment is a member, in the root's Python. The author is
     passed before them: a default the student may change.
     """
-    data = [
-        f"{name}={value}" for name, value in root_answers(root, DEFAULTS).items()
-    ]
+    defaults = root_answers(root, DEFAULTS)
+    data = [f"{name}={value}" for name, value in defaults.items()]
     facts = ["kind=assignment", "workspace_member=true"]
     facts += [f"{name}={value}" for name, value in root_answers(root, FACTS).items()]
     return [
