@@ -1,7 +1,10 @@
 """Score models: the metrics of a task, and ``python -m <package>.evaluate``.
 
 Classification is scored by accuracy and macro F1, regression by RMSE, MAE
-and R2. Run as a module, it re-scores the saved model on the test split.
+and R2. Run as a module, it re-scores the saved model on its test split: the
+split made with the parameters the model records (``test_size`` and
+``random_state``), whatever ``params.toml`` says now, so that it never
+scores the model on rows it was trained on.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import sys
 
 import pandas as pd
+from pydantic import ValidationError
 from sklearn.metrics import (
     accuracy_score,
     f1_score,
@@ -22,8 +26,14 @@ from sklearn.metrics import (
 from .config import ConfigurationError, Settings, configure_logging
 from .data import DataError, Task, load_dataset, split_by_params
 from .features import matrix_from_frame
-from .model_io import ModelLoadError, load_model
-from .params import Params, ParamsError, load_params
+from .model_io import (
+    METADATA_FILE,
+    MODEL_COMMAND,
+    LoadedModel,
+    ModelLoadError,
+    load_model,
+)
+from .params import Params, ParamsError, TrainParams, load_params
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +58,35 @@ def compute_metrics(
     }
 
 
+def split_params(model: LoadedModel, params: Params) -> Params:
+    """``params`` with the [train] values the model was trained with.
+
+    Raises:
+        ModelLoadError: If the model's metadata does not record them.
+    """
+    try:
+        trained_with = TrainParams.model_validate(model.metadata["params"])
+    except (KeyError, ValidationError) as error:
+        raise ModelLoadError(
+            f"{METADATA_FILE} does not record the parameters of the model's "
+            f"split: run `{MODEL_COMMAND}` again."
+        ) from error
+    return params.model_copy(update={"train": trained_with})
+
+
 def evaluate_saved_model(settings: Settings, params: Params) -> dict[str, float]:
-    """Load the saved model and score it on the test split of ``params``.
+    """Load the saved model and score it on its own test split.
+
+    The data is read as ``params`` says; it is split as the model was, with
+    the ``test_size`` and ``random_state`` of its metadata.
 
     Raises:
         DataError: If the data no longer holds the model's features.
+        ModelLoadError: If there is no model, or it does not verify.
     """
     model = load_model(settings.model_dir)
     dataset = load_dataset(params.data)
-    split = split_by_params(dataset, params)
+    split = split_by_params(dataset, split_params(model, params))
     try:
         matrix = matrix_from_frame(model.features, split.x_test)
     except KeyError as error:

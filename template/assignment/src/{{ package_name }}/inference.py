@@ -47,6 +47,14 @@ class Prediction:
     notes: tuple[str, ...] = ()
 
 
+def finite(value: float) -> bool:
+    """Whether a number is a finite float; a whole number too large for one is not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer of hundreds of digits
+        return False
+
+
 def value_problem(feature: Feature, value: Value) -> str:
     """Say why ``value`` does not fit ``feature`` (empty when it does)."""
     if value is None:
@@ -58,7 +66,7 @@ def value_problem(feature: Feature, value: Value) -> str:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or not math.isfinite(value)
+        or not finite(value)
     ):
         return "must be a finite number"
     if feature.kind is Kind.INTEGER and value != int(value):

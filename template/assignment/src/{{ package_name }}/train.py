@@ -37,6 +37,7 @@ from .evaluate import compute_metrics
 from .features import FeatureTable, matrix_from_frame, to_python
 from .model_io import (
     ModelLoadError,
+    check_model_dir,
     replace_model_folder,
     save_model,
     save_reference,
@@ -69,8 +70,8 @@ def build_pipeline(
         ParamsError: If ``model_params`` holds an argument the model lacks.
     """
     try:
-        estimator = (
-            LogisticRegression(max_iter=1000, **model_params)
+        estimator = (  # params.toml's max_iter, if given, replaces 1000
+            LogisticRegression(**{"max_iter": 1000, **model_params})
             if task is Task.CLASSIFICATION
             else Ridge(**model_params)
         )
@@ -235,8 +236,10 @@ def train(settings: Settings, params: Params) -> dict[str, float]:
     """Train, score and save the model folder into ``MODEL_DIR``; return metrics.
 
     The folder is written beside ``MODEL_DIR`` and swapped in only once it
-    verifies, so a failure keeps the model that was there.
+    verifies, so a failure keeps the model that was there. A ``MODEL_DIR``
+    that is not a model folder is refused before anything is fitted.
     """
+    check_model_dir(settings.model_dir)
     trained = fit_model(params)
     with staging_folder(settings.model_dir) as staged:
         write_model_folder(trained, staged)
