@@ -98,12 +98,14 @@ def expected_files(answers: Mapping[str, object]) -> set[str]:
     if answers.get("tracking", "mlflow") == "mlflow":
         files |= {f"src/{package}/tracking.py", "tests/test_tracking.py"}
     if api:
-        files.add("docs/performance.md")
+        files |= {"docs/performance.md", "tests/test_api.py"}
+        files |= {f"src/{package}/{module}.py" for module in ("api", "schemas")}
+    if api and answers.get("monitoring", True):
+        files.add("tests/test_monitoring.py")
         files |= {
             f"src/{package}/{module}.py"
-            for module in ("api", "monitoring", "prediction_log", "schemas", "traffic")
+            for module in ("monitoring", "prediction_log", "retrain", "traffic")
         }
-        files |= {"tests/test_api.py", "tests/test_monitoring.py"}
     if ui:
         files |= {f"src/{package}/ui.py", ".streamlit/config.toml", "tests/test_ui.py"}
     if docker:

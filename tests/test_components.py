@@ -125,7 +125,9 @@ def test_every_task_has_a_description(render: Render, name: str) -> None:
     if answers.get("tracking", "mlflow") == "mlflow":
         expected |= {"promote", "mlflow"}
     if answers["include_api"]:
-        expected |= {"serve", "traffic", "monitor", "retrain"}
+        expected |= {"serve"}
+    if answers["include_api"] and answers.get("monitoring", True):
+        expected |= {"traffic", "monitor", "retrain"}
     expected |= {"ui"} if answers["include_ui"] else set()
     expected |= {"docker:build", "docker:run"} if answers["include_docker"] else set()
     if answers["include_docker"] and (answers["include_api"] or answers["include_ui"]):
