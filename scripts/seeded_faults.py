@@ -103,10 +103,11 @@ FAULTS = [
         ("tests/test_uv_workspace.py", "tests/test_course_workspace.py"),
     ),
     Fault(
-        f"{ASSIGNMENT_SOURCE}/{{% if include_api %}}monitoring.py{{% endif %}}.jinja",
+        f"{ASSIGNMENT_SOURCE}/"
+        "{% if include_monitoring %}retrain.py{% endif %}.jinja",
         "    metrics = train(settings, params)\n",
         "    metrics = {}\n",
-        "retraining without MLflow: tracking=none with the API",
+        "retraining without MLflow: tracking=none with monitoring",
         tuple(GENERATED_CHECKS),
     ),
     Fault(

@@ -8,8 +8,9 @@ Facts, each computed here (not listed by hand) and pinned by
   ``data_file``, whose answers here are the real public tables of
   ``public_tables.py`` (each with its ``target``). ``kind`` and
   ``workspace_member`` are left to the workspace tests (the destination
-  decides them); names and quoting are free text and get one hand-written
-  set, ``names``.
+  decides them); names and quoting are free text: their hand-written
+  answers (``NAMES``) ride on the installed set that renders the most
+  files, called ``names``.
 - Two options interact when one piece of the template uses both: one
   top-level node of a file (a line, an ``if`` or ``for`` block), directly or
   through a computed value of ``copier.yml`` (``include_compose`` from
@@ -71,6 +72,7 @@ def questions() -> dict[str, dict[str, object]]:
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 
+@functools.cache
 def options() -> dict[str, list[object]]:
     """Each option of the matrix and its answers, the default first."""
     found: dict[str, list[object]] = {}
@@ -136,12 +138,24 @@ def possible(option: str, value: object, answers: Mapping[str, object]) -> bool:
     A question that is not asked for ``answers`` takes no value (``None``);
     one that is asked takes one. Unknown until its ``when`` can be decided.
     """
-    when = asked_when(option)
-    parents = as_options(names_used(when))
-    if not when or not parents <= set(answers):
+    parents = asked_after(option)
+    if not asked_when(option) or not parents <= set(answers):
         return True
-    asked = jinja(when).render({**answers, "assignment": True}).strip() == "True"
-    return (value is None) != asked
+    decided = frozenset((parent, answers[parent]) for parent in parents)
+    return (value is None) != is_asked(option, decided)
+
+
+@functools.cache
+def asked_after(option: str) -> frozenset[str]:
+    """The options that decide whether ``option`` is asked."""
+    return frozenset(as_options(names_used(asked_when(option))))
+
+
+@functools.cache
+def is_asked(option: str, decided: Combination) -> bool:
+    """Tell whether ``option`` is asked, given the answers that decide it."""
+    context = {**dict(decided), "assignment": True}
+    return jinja(asked_when(option)).render(context).strip() == "True"
 
 
 def values_of(option: str) -> list[object]:
@@ -248,46 +262,40 @@ def covers(answers: Mapping[str, object], combination: Combination) -> bool:
     return all(answers.get(option) == value for option, value in combination)
 
 
-def complete(seed: Combination, uncovered: set[Combination]) -> Answers:
-    """Fill in every other option, each with the value that covers most.
-
-    A second pass chooses each value again knowing all the others (an option
-    decided early could not see the ones decided after it).
-    """
-
-    def gain(answers: Answers) -> int:
-        return sum(covers(answers, combination) for combination in uncovered)
-
-    answers = dict(sorted(seed, key=repr))
-    for _ in range(2):
-        for option in options():
-            if option in seed:
-                continue
-            answers.pop(option, None)
-            candidates = [v for v in values_of(option) if possible(option, v, answers)]
-            answers[option] = max(
-                candidates, key=lambda v: gain({**answers, option: v})
-            )
-    for option in options():  # a parent decided after its child
-        if not possible(option, answers[option], answers):
-            answers[option] = next(
-                v for v in values_of(option) if possible(option, v, answers)
-            )
-    return {option: answers[option] for option in options()}
+@functools.cache
+def candidates() -> tuple[tuple[tuple[str, object], ...], ...]:
+    """Every possible answer set of the options (a few hundred), in a fixed order."""
+    names = list(options())
+    found = []
+    for values in itertools.product(*(values_of(option) for option in names)):
+        answers = dict(zip(names, values, strict=True))
+        if all(possible(option, value, answers) for option, value in answers.items()):
+            found.append(tuple(answers.items()))
+    return tuple(found)
 
 
 def covering_array(to_cover: set[Combination], start: list[Answers]) -> list[Answers]:
     """Answer sets beyond ``start`` until every combination is in one.
 
-    Each new set is the best completion of an uncovered combination (the
-    one covering most; ties go to the first in sorted order).
+    Greedy over every possible answer set: each new set is the one holding
+    the most combinations not yet covered; a tie goes to the set with the
+    fewest answers changed from the defaults, then to the first in a fixed
+    order. The fewest sets possible is the number of answers of the option
+    with most of them (one set per dataset and table); this reaches it today
+    (``test_answer_sets.py`` pins that).
     """
+    default = default_answers()
     uncovered = {c for c in to_cover if not any(covers(a, c) for a in start)}
     added: list[Answers] = []
     while uncovered:
-        best = max(
-            (complete(seed, uncovered) for seed in sorted(uncovered, key=sorted_repr)),
-            key=lambda answers: sum(covers(answers, c) for c in uncovered),
+        best = dict(
+            max(
+                candidates(),
+                key=lambda items: (
+                    sum(covers(dict(items), c) for c in uncovered),
+                    -sum(default[option] != value for option, value in items),
+                ),
+            )
         )
         uncovered = {c for c in uncovered if not covers(best, c)}
         added.append(best)
@@ -297,6 +305,20 @@ def covering_array(to_cover: set[Combination], start: list[Answers]) -> list[Ans
 def sorted_repr(combination: Combination) -> str:
     """A stable sort key of a combination."""
     return repr(sorted(combination, key=repr))
+
+
+def options_default() -> Answers:
+    """The default answer of every option."""
+    return {option: values[0] for option, values in options().items()}
+
+
+def default_answers() -> Answers:
+    """Every option's default answer (``None`` for a question not asked)."""
+    default = options_default()
+    return {
+        option: value if possible(option, value, default) else None
+        for option, value in default.items()
+    }
 
 
 def set_name(answers: Mapping[str, object]) -> str:
@@ -345,19 +367,30 @@ NAMES: Answers = {
 @functools.cache
 def matrix() -> tuple[dict[str, Answers], frozenset[str]]:
     """Every answer set by name, and the names of the installed ones."""
-    default = {option: values[0] for option, values in options().items()}
-    for option in options():
-        if not possible(option, default[option], default):
-            default[option] = None
+    default = default_answers()
     installed = [default, *covering_array(combinations_to_cover(True), [default])]
     rendered = covering_array(combinations_to_cover(False), installed)
-    sets = {set_name(answers): for_copier(answers) for answers in installed}
+    # The names interact with no option: they ride on the other set that
+    # renders the most files, which is then called "names".
+    host = max(installed[1:], key=rendered_files)
+    sets = {
+        "names" if answers is host else set_name(answers): for_copier(answers)
+        for answers in installed
+    }
+    sets["names"] |= NAMES
     installed_names = set(sets)
     sets |= {set_name(answers): for_copier(answers) for answers in rendered}
-    sets["names"] = NAMES
-    installed_names.add("names")
     sets["default"] = {}
     return sets, frozenset(installed_names)
+
+
+def rendered_files(answers: Answers) -> int:
+    """How many of the template's files an answer set renders."""
+    given = frozenset(computed_values(answers).items())
+    return sum(
+        file_exists(path.relative_to(ASSIGNMENT).as_posix(), given)
+        for path in template_files()
+    )
 
 
 ANSWER_SETS, INSTALLED = matrix()
@@ -383,8 +416,3 @@ def set_with(**answers: object) -> str:
         if all(full.get(option) == value for option, value in answers.items()):
             return name
     raise LookupError(f"no answer set has {answers}")
-
-
-def options_default() -> Answers:
-    """The default answer of every option."""
-    return {option: values[0] for option, values in options().items()}

@@ -56,6 +56,20 @@ def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     return base if worker_id == "master" else base.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def generated_tests_temproot(shared_dir: Path) -> None:
+    """Give the generated projects' own pytest runs a temporary root of theirs.
+
+    pytest removes old numbered folders under its temporary root when a
+    session starts: sharing ours, a generated project's ``task test`` would
+    spend its time deleting this suite's earlier sessions (installed
+    projects, hundreds of thousands of files).
+    """
+    root = shared_dir / "generated-tests-tmp"
+    root.mkdir(exist_ok=True)
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = str(root)
+
+
 @pytest.fixture(scope="session")
 def public_tables(shared_dir: Path) -> Mapping[str, Path]:
     """Real public tables from PyPI packages, by name (see public_tables.py)."""

@@ -199,14 +199,24 @@ def test_compose_brings_both_up_healthy_and_the_ui_reaches_the_api(
     assert json.loads(answer)["prediction"] in SPECIES
 
 
-def choose(page: Page, label: str, option: str) -> None:
-    """Pick ``option`` in the Streamlit select box labelled ``label``."""
-    box = page.get_by_label(label)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    assert (
-        option in page.get_by_test_id("stSelectbox").filter(has_text=label).inner_text()
-    )
+def choose(page: Page, label: str, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in the Streamlit select box labelled ``label``.
+
+    A rerun of the app (started by the field edited before) can close the
+    list under the click, as it would for a person, so the choice is retried.
+    The choice shows as the box's text or as its combobox's value, depending
+    on Streamlit's version: the accessibility tree holds it either way.
+    """
+    box = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    for _ in range(attempts):
+        page.get_by_label(label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if option in box.aria_snapshot():
+                return
+            page.wait_for_timeout(200)
+    raise AssertionError(f"{option!r} not chosen in {label!r}: {box.aria_snapshot()}")
 
 
 @pytest.mark.skipif(

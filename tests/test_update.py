@@ -32,12 +32,18 @@ from tests.releases import (
 pytestmark = pytest.mark.slow
 
 
-def new_workspace(root: Path, releases: Path, names: list[str], tag: str = OLD) -> Path:
+def new_workspace(
+    root: Path,
+    releases: Path,
+    names: list[str],
+    tag: str = OLD,
+    answers: Mapping[str, object] | None = None,
+) -> Path:
     """A git workspace with one committed assignment per name, made at ``tag``."""
     init_repository(root)
     (root / "README.md").write_text("# My MLOps assignments\n")
     for name in names:
-        copier_copy(releases, root / "assignments" / name, vcs_ref=tag)
+        copier_copy(releases, root / "assignments" / name, answers, vcs_ref=tag)
     commit_all(root, "Generate the assignments")
     return root
 
@@ -86,8 +92,13 @@ def student_update(
     releases: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, object]:
     """One assignment made at v1.0.0, worked on, then updated to v3.0.0."""
+    # Without MLflow and the web app: the update does not depend on them,
+    # and the updated project's tests then run in seconds.
     workspace = new_workspace(
-        tmp_path_factory.mktemp("student"), releases, ["churn-model"]
+        tmp_path_factory.mktemp("student"),
+        releases,
+        ["churn-model"],
+        answers={"tracking": "none", "include_ui": False},
     )
     project = workspace / "assignments" / "churn-model"
     run(["uv", "sync", "--quiet"], project)
