@@ -314,14 +314,15 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     root = tmp_path / "my-course"
     copier_copy(releases, root, {"kind": "workspace"}, skip_tasks=False, vcs_ref=OLD)
 
-    # Members without MLflow: a member's code and tests are the standalone
+    # Light members: a member's code and tests are the standalone
     # assignment's (only its Taskfile's setup and its Docker files differ,
     # checked elsewhere), and the default set runs its whole check in
-    # test_end_to_end.py. The second one is lean: regression, no web app.
-    no_mlflow = ["--data", "tracking=none"]
-    task(root, "new", "--", "alpha", "--defaults", *no_mlflow)
-    lean = [*no_mlflow, "--data", "dataset=diabetes", "--data", "include_ui=false"]
-    task(root, "new", "--", "beta", "--defaults", *lean)
+    # test_end_to_end.py. The first serves an API; the second is the lean
+    # shape, for regression.
+    light = ["--data", "tracking=none", "--data", "include_ui=false"]
+    task(root, "new", "--", "alpha", "--defaults", *light)
+    lean = [*light, "--data", "include_api=false", "--data", "include_docker=false"]
+    task(root, "new", "--", "beta", "--defaults", *lean, "--data", "dataset=diabetes")
 
     for name in ("alpha", "beta"):
         member = root / "assignments" / name

@@ -6,7 +6,6 @@ the model's life, in the test's own copy.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -161,50 +160,48 @@ def freeze(path: Path, frozen: bool = True) -> None:
     subprocess.run(["chattr", "+i" if frozen else "-i", str(path)], check=True)
 
 
-def lose_the_store(project: Path) -> None:
-    """Delete the MLflow store, as a student cleaning up by hand might."""
-    (project / "mlflow.db").unlink()
-    shutil.rmtree(project / "mlruns")
+def damage(model_file: Path) -> bytes:
+    """Append bytes to the served model file, as a bad copy would; return them."""
+    model_file.write_bytes(model_file.read_bytes() + b"damaged")
+    return model_file.read_bytes()
 
 
 @pytest.mark.skipif(not CAN_FREEZE, reason="chattr +i needs root to make a stuck file")
 def test_promotion_never_loses_the_served_model_to_a_stuck_file(
     own_assignment: Path,
 ) -> None:
+    # A damaged models/ makes `task promote` export the champion again: the
+    # same swap as for a new version, without training one.
     offline = tool_env(UV_OFFLINE="1")
     models = own_assignment / "models"
+    model_file = models / "model.skops"
 
     def promote(check: bool = True) -> subprocess.CompletedProcess[str]:
         return run(["task", "promote"], own_assignment, env=offline, check=check)
 
-    def served_run() -> str:
-        return json.loads((models / "metadata.json").read_text())["run_id"]
-
     promote()
-    first = served_run()
-    lose_the_store(own_assignment)
-    freeze(models / "model.skops")
+    damaged = damage(model_file)
+    freeze(model_file)  # the old folder cannot be deleted after the swap
     try:
         past_a_stuck_file = promote()
     finally:
         for stuck in own_assignment.glob(".models-*/model.skops"):
             freeze(stuck, frozen=False)
-    second = served_run()
-    lose_the_store(own_assignment)
+    repaired = model_file.read_bytes()
+    damage(model_file)
     before = folder_contents(models)
-    freeze(models)
+    freeze(models)  # the folder itself cannot be replaced
     try:
         stuck_folder = promote(check=False)
     finally:
         freeze(models, frozen=False)
 
-    assert second != first
     assert "could not be deleted" in past_a_stuck_file.stderr
+    assert repaired != damaged
     assert stuck_folder.returncode == 201
     [error] = [line for line in stuck_folder.stderr.splitlines() if "Error" in line]
     assert "it still holds the model it held before" in error
     assert folder_contents(models) == before
-    assert served_run() == second
     assert not list(own_assignment.glob(".models-new-*"))
 
 
