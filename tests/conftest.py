@@ -43,11 +43,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 # The longest tests, longest first (measured with `--durations`). Only the
 # order in which tests start depends on this list, never a result.
 LONGEST_FIRST = (
-    "tests/test_end_to_end.py::test_the_models_life",
+    "tests/test_end_to_end.py::test_the_default_assignment_checks",
     "tests/test_course_workspace.py::test_a_student_starts",
-    "tests/test_end_to_end.py::test_the_default_assignment_passes",
     "tests/test_generated_projects.py::",
-    "tests/test_end_to_end.py::test_promotion_never_loses",
     "tests/test_containers.py::test_web_app",
 )
 

@@ -1,7 +1,8 @@
 """A default assignment installs, passes its own checks and lives its model's life.
 
 Its ``task check`` (ruff, ty, the tests with coverage) is the first step of
-the model's life, in the test's own copy.
+the model's life, in the test's own copy: one install and one set of
+compiled imports serve the whole story.
 """
 
 from __future__ import annotations
@@ -71,25 +72,40 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_the_default_assignment_passes_its_whole_check(own_assignment: Path) -> None:
-    # The one set checked with coverage on Python 3.11 (see
-    # test_generated_projects.py); apart from the model's life below, so
-    # that the two run side by side.
-    checked = run(["task", "check"], own_assignment, env=tool_env(UV_OFFLINE="1"))
-
-    assert " passed" in checked.stdout
-    assert " failed" not in checked.stdout
-    assert "Required test coverage" in checked.stdout
+# As root, permissions stop nothing; the immutable flag makes a file or a
+# folder that really cannot be changed, moved or deleted.
+CAN_FREEZE = os.geteuid() == 0 and shutil.which("chattr") is not None
 
 
-def test_the_models_life_runs_offline_from_training_to_retraining(
+def freeze(path: Path, frozen: bool = True) -> None:
+    """Set (or clear) the immutable flag of ``path``."""
+    subprocess.run(["chattr", "+i" if frozen else "-i", str(path)], check=True)
+
+
+def damage(model_file: Path) -> bytes:
+    """Append bytes to the served model file, as a bad copy would; return them."""
+    model_file.write_bytes(model_file.read_bytes() + b"damaged")
+    return model_file.read_bytes()
+
+
+def test_the_default_assignment_checks_and_lives_its_models_life(
     own_assignment: Path,
 ) -> None:
+    # One copy for the whole story (one install, one set of compiled
+    # imports): the whole check, then the model's life with real `task`
+    # commands and the network off, then promotion past stuck files.
     port = free_port()
     offline = tool_env(UV_OFFLINE="1", API_PORT=str(port))
 
     def task(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return run(["task", *args], own_assignment, env=offline, check=check)
+
+    # The one set checked with coverage on Python 3.11 (see
+    # test_generated_projects.py).
+    checked = task("check")
+    assert " passed" in checked.stdout
+    assert " failed" not in checked.stdout
+    assert "Required test coverage" in checked.stdout
 
     python = own_assignment / ".venv" / "bin" / "python"
     untrained = run([python, "-m", "churn_model.evaluate"], own_assignment, check=False)
@@ -149,41 +165,16 @@ def test_the_models_life_runs_offline_from_training_to_retraining(
     log = (own_assignment / "logs" / "predictions.jsonl").read_text().splitlines()
     assert len(log) == 400
 
-
-# As root, permissions stop nothing; the immutable flag makes a file or a
-# folder that really cannot be changed, moved or deleted.
-CAN_FREEZE = os.geteuid() == 0 and shutil.which("chattr") is not None
-
-
-def freeze(path: Path, frozen: bool = True) -> None:
-    """Set (or clear) the immutable flag of ``path``."""
-    subprocess.run(["chattr", "+i" if frozen else "-i", str(path)], check=True)
-
-
-def damage(model_file: Path) -> bytes:
-    """Append bytes to the served model file, as a bad copy would; return them."""
-    model_file.write_bytes(model_file.read_bytes() + b"damaged")
-    return model_file.read_bytes()
-
-
-@pytest.mark.skipif(not CAN_FREEZE, reason="chattr +i needs root to make a stuck file")
-def test_promotion_never_loses_the_served_model_to_a_stuck_file(
-    own_assignment: Path,
-) -> None:
     # A damaged models/ makes `task promote` export the champion again: the
     # same swap as for a new version, without training one.
-    offline = tool_env(UV_OFFLINE="1")
+    if not CAN_FREEZE:
+        pytest.skip("the model's life passed; stuck files need root (chattr +i)")
     models = own_assignment / "models"
     model_file = models / "model.skops"
-
-    def promote(check: bool = True) -> subprocess.CompletedProcess[str]:
-        return run(["task", "promote"], own_assignment, env=offline, check=check)
-
-    promote()
     damaged = damage(model_file)
     freeze(model_file)  # the old folder cannot be deleted after the swap
     try:
-        past_a_stuck_file = promote()
+        past_a_stuck_file = task("promote")
     finally:
         for stuck in own_assignment.glob(".models-*/model.skops"):
             freeze(stuck, frozen=False)
@@ -192,7 +183,7 @@ def test_promotion_never_loses_the_served_model_to_a_stuck_file(
     before = folder_contents(models)
     freeze(models)  # the folder itself cannot be replaced
     try:
-        stuck_folder = promote(check=False)
+        stuck_folder = task("promote", check=False)
     finally:
         freeze(models, frozen=False)
 

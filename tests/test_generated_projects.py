@@ -1,7 +1,7 @@
 """Every installed answer set passes its own generated checks.
 
 The default set runs the whole ``task check`` (ruff, ty, the tests with
-coverage) in ``test_end_to_end.py``, beside the model's life. A set
+coverage) in ``test_end_to_end.py``, as the first step of the model's life. A set
 for another Python (3.12, 3.13) runs the whole ``task check`` too, on that
 interpreter: coverage traces through ``sys.monitoring`` there, at little
 cost. Every other installed set (see ``answer_sets.py``) runs what its
