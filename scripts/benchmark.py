@@ -49,6 +49,7 @@ from scripts.tooling import (
     build_secrets,
     commit_all,
     commit_and_tag,
+    data_args,
     docker_answers,
     git,
     offline_base_images,
@@ -112,15 +113,6 @@ def timed(
         check=True,
     )
     return time.perf_counter() - start, completed.stdout
-
-
-def data_args(answers: Mapping[str, object]) -> list[str]:
-    """Copier's ``--data`` options for ``answers``."""
-    args: list[str] = []
-    for key, value in answers.items():
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        args += ["--data", f"{key}={text}"]
-    return args
 
 
 def copy(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,15 @@ def tool_environment(bin_dir: Path | None = None, **overrides: str) -> dict[str,
         env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     env.update(overrides)
     return env
+
+
+def data_args(answers: Mapping[str, object]) -> list[str]:
+    """Copier's ``--data key=value`` options for ``answers`` (booleans lower case)."""
+    args: list[str] = []
+    for key, value in answers.items():
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        args += ["--data", f"{key}={text}"]
+    return args
 
 
 def git(*args: str, cwd: Path) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from scripts.tooling import data_args
 from tests.processes import run
 
 # The ``render`` and ``installed`` fixtures: answer-set name -> project folder.
@@ -18,15 +19,6 @@ Render = Callable[[str], Path]
 def copier_command(*args: str | Path) -> list[str]:
     """Return the command line that runs Copier's CLI from this environment."""
     return [sys.executable, "-m", "copier", *map(str, args)]
-
-
-def data_args(answers: Mapping[str, object]) -> list[str]:
-    """Turn answers into ``--data key=value`` arguments."""
-    args: list[str] = []
-    for key, value in answers.items():
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        args += ["--data", f"{key}={text}"]
-    return args
 
 
 def copier_copy(
