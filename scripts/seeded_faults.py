@@ -37,6 +37,7 @@ GENERATED_CHECKS = [
     "tests/test_render.py",
     "tests/test_components.py",
     "tests/test_generated_projects.py",
+    "tests/test_end_to_end.py",  # the default set's whole check
 ]
 
 
