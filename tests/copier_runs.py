@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
+from copier._cli import CopierApp  # what `copier` on the command line runs
 
 from scripts.tooling import data_args
 from tests.processes import run
@@ -43,6 +47,30 @@ def copier_copy(
     )
     destination.parent.mkdir(parents=True, exist_ok=True)
     return run(command, destination.parent, env=env, check=check)
+
+
+def refused_copy(
+    template: Path, destination: Path, answers: Mapping[str, object]
+) -> subprocess.CompletedProcess[str]:
+    """Run ``copier copy`` with answers it must refuse, in this process.
+
+    The same code as the command line (its arguments, the validators, the
+    message and the exit code) without starting an interpreter for each of
+    the many bad answers. Copier refuses before it runs a task, so the
+    tools' environment (``copier_copy``) makes no difference here. An
+    exception that Copier's CLI lets through ends as it would end the
+    interpreter: its traceback on stderr, exit code 1.
+    """
+    argv = ["copier", "copy", "--trust", "--defaults", "--quiet", "--skip-tasks"]
+    argv += [*data_args(answers), str(template), str(destination)]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            _, code = CopierApp.run(argv, exit=False)
+        except Exception:  # reported as the interpreter would report it
+            traceback.print_exc()
+            code = 1
+    return subprocess.CompletedProcess(argv, code, stdout.getvalue(), stderr.getvalue())
 
 
 def copier_update(

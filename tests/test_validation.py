@@ -16,7 +16,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.copier_runs import copier_copy
+from tests.copier_runs import copier_copy, refused_copy
 from tests.project_files import folder_contents
 
 # (question, bad value, words of the rule the message must contain)
@@ -104,7 +104,7 @@ def test_bad_answer_exits_nonzero_naming_the_question_and_creates_nothing(
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    result = copier_copy(template_dir, destination, answers, check=False)
+    result = refused_copy(template_dir, destination, answers)
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -167,7 +167,7 @@ def test_member_workspace_path_must_be_safe_and_real(
     )
     destination = tmp_path / "assignments" / folder
 
-    result = copier_copy(template_dir, destination, answers, check=False)
+    result = refused_copy(template_dir, destination, answers)
 
     assert result.returncode != 0
     assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
@@ -390,7 +390,7 @@ def test_bad_table_exits_nonzero_naming_the_question_and_creates_nothing(
     destination = tmp_path / "churn-model"
     answers = {"dataset": "file", "data_file": table, "target": target}
 
-    result = copier_copy(template_dir, destination, answers, check=False)
+    result = refused_copy(template_dir, destination, answers)
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -434,7 +434,7 @@ def test_a_file_dataset_without_a_table_is_refused(
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    result = copier_copy(template_dir, destination, {"dataset": "file"}, check=False)
+    result = refused_copy(template_dir, destination, {"dataset": "file"})
 
     assert result.returncode != 0
     assert 'Question "data_file" is required' in result.stderr.strip().splitlines()[-1]
