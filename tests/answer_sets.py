@@ -132,6 +132,12 @@ def template_files() -> list[Path]:
     return sorted(path for path in ASSIGNMENT.rglob("*") if path.is_file())
 
 
+@functools.cache
+def name_options(relative: str) -> frozenset[str]:
+    """The options that a template path's name reads."""
+    return frozenset(as_options(names_used(relative)))
+
+
 def possible(option: str, value: object, answers: Mapping[str, object]) -> bool:
     """Tell whether ``option`` may take ``value`` beside ``answers``.
 
@@ -184,10 +190,13 @@ def computed_values(answers: Mapping[str, object]) -> dict[str, object]:
 
 @functools.cache
 def file_exists(relative: str, answers: Combination) -> bool:
-    """Tell whether a template path renders to a file for ``answers``."""
-    rendered = jinja(relative.removesuffix(".jinja")).render(
-        computed_values(dict(answers))
-    )
+    """Tell whether a template path renders to a file for ``answers``.
+
+    A name in the path (``src/{{ package_name }}/``) stands for itself: only
+    a condition can make a part empty.
+    """
+    context = {name: name for name in NAMES} | computed_values(dict(answers))
+    rendered = jinja(relative.removesuffix(".jinja")).render(context)
     return all(part for part in rendered.split("/"))
 
 
@@ -216,7 +225,7 @@ def file_combinations(path: Path) -> set[Combination]:
     options of the name (for which the file must exist).
     """
     relative = path.relative_to(ASSIGNMENT).as_posix()
-    in_name = as_options(names_used(relative))
+    in_name = name_options(relative)
     combinations = combinations_of(in_name)
     if path.name.endswith(".jinja"):
         tree = jinja2.Environment().parse(path.read_text("utf-8"))

@@ -97,6 +97,16 @@ def test_an_option_in_a_file_name_pairs_only_with_the_values_that_render_it() ->
     assert all(answers["include_docker"] is True for answers in with_python)
 
 
+def test_a_file_in_a_folder_named_by_an_answer_counts_its_pieces() -> None:
+    # src/{{ package_name }}/: the name is free text, never empty. The
+    # settings module reads the API, the web app and tracking together.
+    config = ASSIGNMENT / "src/{{ package_name }}/config.py.jinja"
+
+    groups = {frozenset(option for option, _ in c) for c in file_combinations(config)}
+
+    assert frozenset({"include_ui", "include_api", "tracking"}) in groups
+
+
 def test_separate_blocks_of_one_file_do_not_interact() -> None:
     params = file_combinations(ASSIGNMENT / "params.toml.jinja")  # its tables
 
