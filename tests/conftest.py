@@ -149,12 +149,14 @@ def shared_render(
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             answers = with_tables(ANSWER_SETS[name], tables)
+            raw = kind == "raw"  # the files exactly as rendered: no tasks
             copier_copy(
                 template,
                 project,
                 answers,
-                skip_tasks=kind == "raw",
-                env=python_env(str(answers.get("python_version", ""))),
+                skip_tasks=raw,
+                in_process=raw,
+                env=None if raw else python_env(str(answers.get("python_version", ""))),
             )
             (folder / "done").touch()
     return project

@@ -35,34 +35,43 @@ def copier_copy(
     quiet: bool = True,
     env: Mapping[str, str] | None = None,
     check: bool = True,
+    in_process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Render ``template`` (at git ref ``vcs_ref``) into ``destination``."""
+    """Render ``template`` (at git ref ``vcs_ref``) into ``destination``.
+
+    With ``in_process``, Copier's CLI runs in this process (see
+    ``copier_in_process``): for renders without tasks, from a template whose
+    extensions are this checkout's.
+    """
     flags = ["--trust", "--defaults", *(["--quiet"] if quiet else [])]
     if skip_tasks:
         flags.append("--skip-tasks")
     if vcs_ref:
         flags += ["--vcs-ref", vcs_ref]
-    command = copier_command(
-        "copy", *flags, *data_args(answers or {}), template, destination
-    )
+    args = ["copy", *flags, *data_args(answers or {}), str(template), str(destination)]
     destination.parent.mkdir(parents=True, exist_ok=True)
-    return run(command, destination.parent, env=env, check=check)
+    if not in_process:
+        return run(copier_command(*args), destination.parent, env=env, check=check)
+    if not skip_tasks or env is not None:
+        raise ValueError("only a render without tasks runs in this process")
+    result = copier_in_process(args)
+    if check:
+        result.check_returncode()
+    return result
 
 
-def refused_copy(
-    template: Path, destination: Path, answers: Mapping[str, object]
-) -> subprocess.CompletedProcess[str]:
-    """Run ``copier copy`` with answers it must refuse, in this process.
+def copier_in_process(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run Copier's CLI with ``args`` in this process; return what it printed.
 
     The same code as the command line (its arguments, the validators, the
-    message and the exit code) without starting an interpreter for each of
-    the many bad answers. Copier refuses before it runs a task, so the
-    tools' environment (``copier_copy``) makes no difference here. An
-    exception that Copier's CLI lets through ends as it would end the
-    interpreter: its traceback on stderr, exit code 1.
+    messages and the exit code) without starting an interpreter for each of
+    the many renders and refusals. Nothing runs in the tools' environment
+    (``--skip-tasks``), and the template's Jinja extensions are imported
+    once per process: they must be this checkout's. An exception that the
+    CLI lets through ends as it would end the interpreter: its traceback on
+    stderr, exit code 1.
     """
-    argv = ["copier", "copy", "--trust", "--defaults", "--quiet", "--skip-tasks"]
-    argv += [*data_args(answers), str(template), str(destination)]
+    argv = ["copier", *args]
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         try:

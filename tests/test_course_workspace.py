@@ -375,7 +375,7 @@ def test_new_asks_only_the_assignments_own_questions(
 ) -> None:
     root = tmp_path / "my-course"
     author = {"author_name": "Ada O'Brien", "author_email": "ada@example.org"}
-    copier_copy(template_dir, root, {"kind": "workspace", **author})
+    copier_copy(template_dir, root, {"kind": "workspace", **author}, in_process=True)
     new = ["python3", "scripts/workspace.py", "new", "gamma", "--defaults"]
     choices = [
         "--skip-tasks",

@@ -669,6 +669,7 @@ def test_a_copy_records_the_table_and_target_as_answers(
         template_dir,
         destination,
         {"dataset": "file", "data_file": table, "target": "Body Mass (g)"},
+        in_process=True,
     )
 
     answers = stored_answers(destination)
@@ -681,6 +682,6 @@ def test_a_copy_records_the_table_and_target_as_answers(
 def test_a_bundled_dataset_records_no_table(template_dir: Path, tmp_path: Path) -> None:
     destination = tmp_path / "churn-model"
 
-    copier_copy(template_dir, destination, {"dataset": "wine"})
+    copier_copy(template_dir, destination, {"dataset": "wine"}, in_process=True)
 
     assert not {"data_file", "target"} & set(stored_answers(destination))

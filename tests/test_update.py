@@ -43,7 +43,8 @@ def new_workspace(
     init_repository(root)
     (root / "README.md").write_text("# My MLOps assignments\n")
     for name in names:
-        copier_copy(releases, root / "assignments" / name, answers, vcs_ref=tag)
+        project = root / "assignments" / name
+        copier_copy(releases, project, answers, vcs_ref=tag, in_process=True)
     commit_all(root, "Generate the assignments")
     return root
 

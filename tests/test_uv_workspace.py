@@ -230,7 +230,7 @@ def test_update_all_reports_each_assignment_and_is_not_blocked_by_conflicts(
     root = init_repository(tmp_path / "ws")
     names = ("alpha", "beta", "gamma", "mödel 6", "zeta")
     for name in names:
-        copier_copy(releases, root / "assignments" / name, vcs_ref=OLD)
+        copier_copy(releases, root / "assignments" / name, vcs_ref=OLD, in_process=True)
     for conflicted in ("beta", "mödel 6"):  # the same line as release v2.0.0
         taskfile = root / "assignments" / conflicted / "Taskfile.yml"
         taskfile.write_text(

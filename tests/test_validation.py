@@ -16,7 +16,7 @@ from pathlib import Path
 import copier
 import pytest
 
-from tests.copier_runs import copier_copy, refused_copy
+from tests.copier_runs import copier_copy
 from tests.project_files import folder_contents
 
 # (question, bad value, words of the rule the message must contain)
@@ -104,7 +104,9 @@ def test_bad_answer_exits_nonzero_naming_the_question_and_creates_nothing(
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    result = refused_copy(template_dir, destination, answers)
+    result = copier_copy(
+        template_dir, destination, answers, check=False, in_process=True
+    )
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -167,7 +169,9 @@ def test_member_workspace_path_must_be_safe_and_real(
     )
     destination = tmp_path / "assignments" / folder
 
-    result = refused_copy(template_dir, destination, answers)
+    result = copier_copy(
+        template_dir, destination, answers, check=False, in_process=True
+    )
 
     assert result.returncode != 0
     assert "question 'workspace_path'" in result.stderr.strip().splitlines()[-1]
@@ -181,7 +185,7 @@ def test_every_spelling_of_a_boolean_is_accepted(
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    copier_copy(template_dir, destination, {"include_ui": spelling})
+    copier_copy(template_dir, destination, {"include_ui": spelling}, in_process=True)
 
     assert (destination / "pyproject.toml").is_file()
 
@@ -190,7 +194,8 @@ def copy_into_workspace(
     template: Path, root: Path, folder: str, answers: dict[str, object]
 ) -> subprocess.CompletedProcess[str]:
     """Copy an assignment (no tasks) into ``root/assignments/<folder>``."""
-    return copier_copy(template, root / "assignments" / folder, answers, check=False)
+    destination = root / "assignments" / folder
+    return copier_copy(template, destination, answers, check=False, in_process=True)
 
 
 @pytest.mark.parametrize(
@@ -390,7 +395,9 @@ def test_bad_table_exits_nonzero_naming_the_question_and_creates_nothing(
     destination = tmp_path / "churn-model"
     answers = {"dataset": "file", "data_file": table, "target": target}
 
-    result = refused_copy(template_dir, destination, answers)
+    result = copier_copy(
+        template_dir, destination, answers, check=False, in_process=True
+    )
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -434,7 +441,9 @@ def test_a_file_dataset_without_a_table_is_refused(
 ) -> None:
     destination = tmp_path / "churn-model"
 
-    result = refused_copy(template_dir, destination, {"dataset": "file"})
+    result = copier_copy(
+        template_dir, destination, {"dataset": "file"}, check=False, in_process=True
+    )
 
     assert result.returncode != 0
     assert 'Question "data_file" is required' in result.stderr.strip().splitlines()[-1]
