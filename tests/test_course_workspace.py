@@ -317,10 +317,10 @@ def test_a_student_starts_checks_commits_and_updates_a_workspace(
     # Light members: a member's code and tests are the standalone
     # assignment's (only its Taskfile's setup and its Docker files differ,
     # checked elsewhere), and the default set runs its whole check in
-    # test_end_to_end.py. The first serves an API; the second is the lean
-    # shape, for regression.
+    # test_end_to_end.py. The first is the service shape (the API and its
+    # image); the second is the lean shape, for regression.
     light = ["--data", "tracking=none", "--data", "include_ui=false"]
-    task(root, "new", "--", "alpha", "--defaults", *light)
+    task(root, "new", "--", "alpha", "--defaults", *light, "--data", "monitoring=false")
     lean = [*light, "--data", "include_api=false", "--data", "include_docker=false"]
     task(root, "new", "--", "beta", "--defaults", *lean, "--data", "dataset=diabetes")
 
