@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 
+from extensions.context import python_minor_version
 from tests.answer_sets import ANSWER_SETS, INSTALLED
 from tests.copier_runs import Render
 from tests.processes import find_python, python_env, run
@@ -25,14 +26,15 @@ PROJECTS = sorted(INSTALLED - {"default"})
 
 @pytest.mark.parametrize("name", PROJECTS)
 def test_generated_checks_pass(installed: Render, name: str) -> None:
-    version = str(ANSWER_SETS[name].get("python_version", ""))
-    if version and find_python(version) is None:
+    version = str(ANSWER_SETS[name].get("python_version", python_minor_version()))
+    another_python = version != python_minor_version()
+    if another_python and find_python(version) is None:
         pytest.skip(f"no Python {version} on this machine to install the set with")
     project = installed(name)
     env = python_env(version)
     venv = project / ".venv" / "bin"
 
-    if version:
+    if another_python:
         result = run(["task", "check"], project, env=env)
         assert "Required test coverage" in result.stdout
         python = run([venv / "python", "--version"], project, env=env).stdout
