@@ -3,11 +3,12 @@
 The default set runs the whole ``task check`` (ruff, ty, the tests with
 coverage) in ``test_end_to_end.py``, as the first step of the model's life. A set
 for another Python (3.12, 3.13) runs the whole ``task check`` too, on that
-interpreter: coverage traces through ``sys.monitoring`` there, at little
-cost. Every other installed set (see ``answer_sets.py``) runs what its
-answers change: its rendered files were checked with ruff before formatting
-(``test_render.py``); here ty checks its ``src/`` and its own tests run,
-without coverage tracing.
+interpreter, to prove the chain a student on that Python runs (coverage
+traces with its C tracer there as on 3.11: ``sys.monitoring`` is its default
+only from 3.14). Every other installed set (see ``answer_sets.py``) runs
+what its answers change: its rendered files were checked with ruff before
+formatting (``test_render.py``); here ty checks its ``src/`` and its own
+tests run, without coverage tracing.
 """
 
 from __future__ import annotations
