@@ -22,6 +22,7 @@ from tests.copier_runs import Render, copier_copy
 from tests.processes import exclusive, python_env
 from tests.public_tables import installed_tables
 from tests.releases import FAILING_MIGRATION, build_releases
+from tests.scheduling import Planned, dealt
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
@@ -40,46 +41,32 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return (os.cpu_count() or 1) + 1
 
 
-# The longest tests, longest first (measured with `--durations`). Only the
-# order in which tests start depends on this list, never a result.
-LONGEST_FIRST = (
-    "tests/test_end_to_end.py::test_the_default_assignment_checks",
-    "tests/test_course_workspace.py::test_a_student_starts",
-    "tests/test_generated_projects.py::",
-    "tests/test_containers.py::test_web_app",
-)
-
-
-def expected_length(item: pytest.Item) -> tuple[int, int]:
-    """Sort key: the longest tests in their order, then slow, then fast ones."""
-    for rank, prefix in enumerate(LONGEST_FIRST):
-        if item.nodeid.startswith(prefix):
-            return (0, rank)
-    return (1, 0) if item.get_closest_marker("slow") else (2, 0)
-
-
-def dealt(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
-    """Deal sorted items to ``workers`` hands, as cards, and lay the hands end to end.
-
-    ``--dist worksteal`` gives each worker one contiguous run of the items:
-    dealt, each run starts with its share of the longest tests, and a worker
-    left idle steals from the end of the others' runs (the short tests).
-    """
-    return [item for hand in range(workers) for item in items[hand::workers]]
+def scheduled(item: pytest.Item) -> Planned:
+    """What ``scheduling.py`` needs to know of a collected test."""
+    fixtures = getattr(item, "_fixtureinfo", None)  # pytest's own record
+    definitions = fixtures.name2fixturedefs.values() if fixtures else []
+    return Planned(
+        nodeid=item.nodeid,
+        slow=item.get_closest_marker("slow") is not None,
+        shares_module_fixtures=any(
+            chain[-1].scope in ("package", "module", "class") for chain in definitions
+        ),
+    )
 
 
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Start the longest tests first, on every worker, so that all finish together.
+    """On pytest-xdist's workers, run the tests in the order of ``scheduling.py``.
 
-    A long test left for the end would keep one worker busy while the others
-    have nothing left to do.
+    The longest start first, each worker gets an equal share of the expected
+    time, and the tests that share a module's fixtures run in a row on one
+    worker. Without workers, the collection order stands.
     """
-    items.sort(key=expected_length)
     workers = getattr(config, "workerinput", {}).get("workercount")
     if workers:
-        items[:] = dealt(items, workers)
+        order = dealt([scheduled(item) for item in items], workers)
+        items[:] = [items[index] for index in order]
 
 
 @pytest.fixture(scope="session")
