@@ -13,13 +13,13 @@ build: seconds to a minute each).
 So the tests are dealt in units: a test that uses no fixture narrower than
 the session but wider than itself (module or class) is a unit of its own;
 the other tests of its module are one unit, run in a row. The longest units
-go first, each to the worker with the least expected time, and every run
-ends with its shortest units, the ones that are stolen.
+are handed out first, each to the worker with the least expected time. Each
+run starts with its longest tests, then its units that share fixtures, and
+ends with the short tests that share none: the ones a steal takes.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,6 +48,11 @@ class Planned:
         return self.nodeid.split("::", 1)[0]
 
     @property
+    def long(self) -> bool:
+        """Tell whether the test is one of the ``LONGEST``."""
+        return any(self.nodeid.startswith(prefix) for prefix, _ in LONGEST)
+
+    @property
     def seconds(self) -> float:
         """How long the test is expected to take."""
         for prefix, seconds in LONGEST:
@@ -73,7 +78,24 @@ def units(tests: Sequence[Planned]) -> list[list[int]]:
     for index, test in enumerate(tests):
         key = test.module if test.shares_module_fixtures else test.nodeid
         found.setdefault(key, []).append(index)
-    return sorted(found.values(), key=lambda unit: -sum(tests[i].seconds for i in unit))
+    return sorted(found.values(), key=lambda unit: -seconds(tests, unit))
+
+
+def seconds(tests: Sequence[Planned], unit: Sequence[int]) -> float:
+    """How long the tests of ``unit`` are expected to take together."""
+    return sum(tests[index].seconds for index in unit)
+
+
+def place(tests: Sequence[Planned], unit: Sequence[int]) -> tuple[int, float]:
+    """Sort key of a unit in its run: the longest tests, shared fixtures, others.
+
+    Stealing takes the end of a run: the units that share a module's
+    fixtures come before the tests that share none, so a steal never splits
+    them while there is something else to take.
+    """
+    first = tests[unit[0]]
+    rank = 0 if first.long else 1 if first.shares_module_fixtures else 2
+    return rank, -seconds(tests, unit)
 
 
 def dealt(tests: Sequence[Planned], workers: int) -> list[int]:
@@ -84,15 +106,22 @@ def dealt(tests: Sequence[Planned], workers: int) -> list[int]:
     runs must have the sizes that worksteal sends).
     """
     sizes = run_sizes(len(tests), workers)
-    runs: list[list[int]] = [[] for _ in range(workers)]
-    load = [0.0] * workers
+    runs: list[list[list[int]]] = [[] for _ in range(workers)]
+    count, load = [0] * workers, [0.0] * workers
     for unit in units(tests):
         pending = list(unit)
         while pending:
-            open_runs = [r for r in range(workers) if len(runs[r]) < sizes[r]]
-            run = min(open_runs, key=lambda r: load[r])
-            taken = pending[: sizes[run] - len(runs[run])]
+            run = min(
+                (r for r in range(workers) if count[r] < sizes[r]), key=load.__getitem__
+            )
+            taken = pending[: sizes[run] - count[run]]
             del pending[: len(taken)]
-            runs[run] += taken
-            load[run] += sum(tests[i].seconds for i in taken)
-    return list(itertools.chain.from_iterable(runs))
+            runs[run].append(taken)
+            count[run] += len(taken)
+            load[run] += seconds(tests, taken)
+    return [
+        index
+        for run in runs
+        for unit in sorted(run, key=lambda unit: place(tests, unit))
+        for index in unit
+    ]

@@ -86,3 +86,16 @@ def test_a_unit_is_one_module_or_one_test() -> None:
     ]
 
     assert sorted(units(tests)) == [[0, 2], [1], [3]]
+
+
+def test_a_run_ends_with_tests_that_share_no_fixtures_the_ones_stolen() -> None:
+    tests = [
+        *(entry(f"tests/test_b.py::slow{i}", slow=True) for i in range(2)),
+        *(entry(f"tests/test_u.py::fast{i}", shared=True) for i in range(3)),
+        *(entry(f"tests/test_c.py::fast{i}") for i in range(3)),
+    ]
+
+    [holding] = [run for run in runs_of(tests, 2) if run[0].module == "tests/test_u.py"]
+
+    # The slow test takes longer, but it shares no fixture: it goes last.
+    assert [t.module for t in holding] == ["tests/test_u.py"] * 3 + ["tests/test_b.py"]
